@@ -1,0 +1,74 @@
+/*
+ * Per-hart state, interrupt control, idle and machine exit.
+ */
+#include <stddef.h>
+
+#include <arch/arch.h>
+#include <arch/cpu.h>
+#include <arch/csr.h>
+#include <arch/sbi.h>
+
+/* entry.S reaches fixup_pc at this offset. */
+_Static_assert(offsetof(cpu_t, fixup_pc) == 8, "CPU_FIXUP_PC in entry.S");
+
+static cpu_t cpus[MAX_CPUS];
+static bool exit_semihost;
+
+void semihost_exit(long *block);
+
+void cpu_init_boot(uint32_t hartid, uintptr_t stack_lo, uintptr_t stack_hi)
+{
+	cpu_t *c = &cpus[0];
+	c->hartid = hartid;
+	c->index = 0;
+	c->stack_lo = stack_lo;
+	c->stack_hi = stack_hi;
+	__asm__ volatile("mv tp, %0" ::"r"(c));
+}
+
+void arch_putc(char c)
+{
+	sbi_putc(c);
+}
+
+void arch_intr_enable(void)
+{
+	csr_set(sstatus, SSTATUS_SIE);
+}
+
+void arch_intr_disable(void)
+{
+	csr_clear(sstatus, SSTATUS_SIE);
+}
+
+void arch_wait_for_interrupt(void)
+{
+	/* wfi with SIE clear still wakes on a pending interrupt; enabling
+	 * first lets the trap run before we return. */
+	__asm__ volatile("wfi");
+	csr_set(sstatus, SSTATUS_SIE);
+	csr_clear(sstatus, SSTATUS_SIE);
+}
+
+void arch_halt(void)
+{
+	csr_clear(sstatus, SSTATUS_SIE);
+	csr_write(sie, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void arch_exit_set_semihost(bool on)
+{
+	exit_semihost = on;
+}
+
+void arch_exit(int code)
+{
+	if (exit_semihost) {
+		long block[2] = { 0x20026 /* ADP_Stopped_ApplicationExit */, code };
+		semihost_exit(block);
+	}
+	sbi_shutdown(code != 0);
+	arch_halt();
+}

@@ -1,0 +1,172 @@
+/*
+ * Trap entry and exit, kernel probes, semihosting exit.
+ *
+ * sscratch is 0 while the hart runs in the kernel.  (The user-mode path,
+ * where sscratch holds the per-cpu pointer, arrives with user threads.)
+ * A kernel trap saves every register in a trap frame on the current stack
+ * and calls trap_kernel(tf).
+ */
+#include <arch/trap.h>
+
+	.section .text
+	.balign 4
+	.globl trap_vector
+trap_vector:
+	addi	sp, sp, -TF_SIZE
+	sd	x1, TF_REG(1)(sp)
+	/* x2 (sp) is saved below from its pre-trap value */
+	sd	x3, TF_REG(3)(sp)
+	sd	x4, TF_REG(4)(sp)
+	sd	x5, TF_REG(5)(sp)
+	sd	x6, TF_REG(6)(sp)
+	sd	x7, TF_REG(7)(sp)
+	sd	x8, TF_REG(8)(sp)
+	sd	x9, TF_REG(9)(sp)
+	sd	x10, TF_REG(10)(sp)
+	sd	x11, TF_REG(11)(sp)
+	sd	x12, TF_REG(12)(sp)
+	sd	x13, TF_REG(13)(sp)
+	sd	x14, TF_REG(14)(sp)
+	sd	x15, TF_REG(15)(sp)
+	sd	x16, TF_REG(16)(sp)
+	sd	x17, TF_REG(17)(sp)
+	sd	x18, TF_REG(18)(sp)
+	sd	x19, TF_REG(19)(sp)
+	sd	x20, TF_REG(20)(sp)
+	sd	x21, TF_REG(21)(sp)
+	sd	x22, TF_REG(22)(sp)
+	sd	x23, TF_REG(23)(sp)
+	sd	x24, TF_REG(24)(sp)
+	sd	x25, TF_REG(25)(sp)
+	sd	x26, TF_REG(26)(sp)
+	sd	x27, TF_REG(27)(sp)
+	sd	x28, TF_REG(28)(sp)
+	sd	x29, TF_REG(29)(sp)
+	sd	x30, TF_REG(30)(sp)
+	sd	x31, TF_REG(31)(sp)
+	addi	t0, sp, TF_SIZE
+	sd	t0, TF_REG(2)(sp)
+	csrr	t0, sepc
+	sd	t0, TF_SEPC(sp)
+	csrr	t0, sstatus
+	sd	t0, TF_SSTATUS(sp)
+	csrr	t0, scause
+	sd	t0, TF_SCAUSE(sp)
+	csrr	t0, stval
+	sd	t0, TF_STVAL(sp)
+
+	/* A frame record so backtraces walk through the trap. */
+	ld	t0, TF_SEPC(sp)
+	addi	sp, sp, -16
+	sd	t0, 8(sp)
+	sd	fp, 0(sp)
+	addi	fp, sp, 16
+	addi	a0, sp, 16
+	call	trap_kernel
+	addi	sp, sp, 16
+
+	ld	t0, TF_SEPC(sp)
+	csrw	sepc, t0
+	ld	t0, TF_SSTATUS(sp)
+	csrw	sstatus, t0
+	ld	x1, TF_REG(1)(sp)
+	ld	x3, TF_REG(3)(sp)
+	ld	x4, TF_REG(4)(sp)
+	ld	x5, TF_REG(5)(sp)
+	ld	x6, TF_REG(6)(sp)
+	ld	x7, TF_REG(7)(sp)
+	ld	x8, TF_REG(8)(sp)
+	ld	x9, TF_REG(9)(sp)
+	ld	x10, TF_REG(10)(sp)
+	ld	x11, TF_REG(11)(sp)
+	ld	x12, TF_REG(12)(sp)
+	ld	x13, TF_REG(13)(sp)
+	ld	x14, TF_REG(14)(sp)
+	ld	x15, TF_REG(15)(sp)
+	ld	x16, TF_REG(16)(sp)
+	ld	x17, TF_REG(17)(sp)
+	ld	x18, TF_REG(18)(sp)
+	ld	x19, TF_REG(19)(sp)
+	ld	x20, TF_REG(20)(sp)
+	ld	x21, TF_REG(21)(sp)
+	ld	x22, TF_REG(22)(sp)
+	ld	x23, TF_REG(23)(sp)
+	ld	x24, TF_REG(24)(sp)
+	ld	x25, TF_REG(25)(sp)
+	ld	x26, TF_REG(26)(sp)
+	ld	x27, TF_REG(27)(sp)
+	ld	x28, TF_REG(28)(sp)
+	ld	x29, TF_REG(29)(sp)
+	ld	x30, TF_REG(30)(sp)
+	ld	x31, TF_REG(31)(sp)
+	addi	sp, sp, TF_SIZE
+	sret
+
+/*
+ * int arch_probe_load(uintptr_t va) / _store / _exec
+ * Touch va once.  this_cpu()->fixup_pc (offset 8 of cpu_t, checked in
+ * cpu.c) tells trap_kernel where to resume with a0 = -E_FAULT.
+ */
+#define CPU_FIXUP_PC 8
+#define E_FAULT_NEG (-3)
+
+	.globl arch_probe_load
+arch_probe_load:
+	lla	t0, probe_fault
+	sd	t0, CPU_FIXUP_PC(tp)
+	lb	t1, 0(a0)
+	j	probe_ok
+
+	.globl arch_probe_store
+arch_probe_store:
+	lla	t0, probe_fault
+	sd	t0, CPU_FIXUP_PC(tp)
+	lb	t1, 0(a0)      /* store back what is there: no visible change */
+	sb	t1, 0(a0)
+	j	probe_ok
+
+	.globl arch_probe_exec
+arch_probe_exec:
+	/* Call va; the target must be a `ret`, or fault on the fetch. */
+	lla	t0, probe_exec_fault
+	sd	t0, CPU_FIXUP_PC(tp)
+	addi	sp, sp, -16
+	sd	ra, 8(sp)
+	jalr	a0
+	ld	ra, 8(sp)
+	addi	sp, sp, 16
+	j	probe_ok
+
+probe_ok:
+	sd	zero, CPU_FIXUP_PC(tp)
+	li	a0, 0
+	ret
+
+	/* trap_kernel resumes here with sp and ra as they were at the fault. */
+probe_fault:
+	sd	zero, CPU_FIXUP_PC(tp)
+	li	a0, E_FAULT_NEG
+	ret
+
+probe_exec_fault:
+	ld	ra, 8(sp)
+	addi	sp, sp, 16
+	j	probe_fault
+
+/*
+ * void semihost_exit(long *block): semihosting SYS_EXIT (0x18) with the
+ * parameter block {ADP_Stopped_ApplicationExit, code}.  QEMU recognises
+ * the three-instruction sequence only uncompressed.
+ */
+	.globl semihost_exit
+	.balign 16
+semihost_exit:
+	mv	a1, a0
+	li	a0, 0x18
+	.option push
+	.option norvc
+	slli	x0, x0, 0x1f
+	ebreak
+	srai	x0, x0, 7
+	.option pop
+	ret

@@ -1,0 +1,30 @@
+/*
+ * Per-hart state.  Each hart's tp register points at its cpu_t while it runs
+ * in the kernel; this_cpu() is the one accessor (STYLE.md item 12).
+ */
+#pragma once
+
+#include <stdint.h>
+
+typedef struct cpu {
+	uint32_t hartid;       /* from the device tree / SBI */
+	uint32_t index;        /* dense 0..ncpus-1 */
+	uintptr_t fixup_pc;    /* where a kernel fault inside a probe resumes, 0 = none */
+	uintptr_t stack_lo;    /* bounds of this hart's kernel stack, for backtraces */
+	uintptr_t stack_hi;
+	uint64_t ticks;        /* timer interrupts taken */
+	uint64_t tick_interval;/* timebase ticks between timer interrupts */
+	uint64_t next_tick;    /* absolute rdtime value of the next deadline */
+} cpu_t;
+
+#define MAX_CPUS 8
+
+static inline cpu_t *this_cpu(void)
+{
+	cpu_t *c;
+	__asm__("mv %0, tp" : "=r"(c));
+	return c;
+}
+
+/* Set up the boot hart's cpu_t and point tp at it. */
+void cpu_init_boot(uint32_t hartid, uintptr_t stack_lo, uintptr_t stack_hi);

@@ -1,0 +1,128 @@
+/*
+ * Supervisor trap handling.
+ *
+ * The arch code only classifies: interrupts go to their drivers, a fault
+ * inside a kernel probe resumes at its fixup address, and every other
+ * exception taken in the kernel is a bug that panics with the full state.
+ * (User traps arrive with user threads.)
+ */
+#include <stddef.h>
+
+#include <arch/arch.h>
+#include <arch/cpu.h>
+#include <arch/csr.h>
+#include <arch/trap.h>
+#include <kern/assert.h>
+#include <kern/console.h>
+
+#include "timer.h"
+
+_Static_assert(offsetof(trapframe_t, x[1]) == TF_REG(1), "TF_REG");
+_Static_assert(offsetof(trapframe_t, x[31]) == TF_REG(31), "TF_REG");
+_Static_assert(offsetof(trapframe_t, sepc) == TF_SEPC, "TF_SEPC");
+_Static_assert(offsetof(trapframe_t, sstatus) == TF_SSTATUS, "TF_SSTATUS");
+_Static_assert(offsetof(trapframe_t, scause) == TF_SCAUSE, "TF_SCAUSE");
+_Static_assert(offsetof(trapframe_t, stval) == TF_STVAL, "TF_STVAL");
+_Static_assert(sizeof(trapframe_t) == TF_SIZE && TF_SIZE % 16 == 0, "TF_SIZE");
+
+extern char trap_vector[];
+
+static const char *const exc_names[] = {
+	[EXC_INSN_MISALIGNED] = "instruction address misaligned",
+	[EXC_INSN_ACCESS] = "instruction access fault",
+	[EXC_ILLEGAL_INSN] = "illegal instruction",
+	[EXC_BREAKPOINT] = "breakpoint",
+	[EXC_LOAD_MISALIGNED] = "load address misaligned",
+	[EXC_LOAD_ACCESS] = "load access fault",
+	[EXC_STORE_MISALIGNED] = "store/AMO address misaligned",
+	[EXC_STORE_ACCESS] = "store/AMO access fault",
+	[EXC_ECALL_U] = "environment call from U-mode",
+	[EXC_ECALL_S] = "environment call from S-mode",
+	[EXC_INSN_PAGE_FAULT] = "instruction page fault",
+	[EXC_LOAD_PAGE_FAULT] = "load page fault",
+	[EXC_STORE_PAGE_FAULT] = "store/AMO page fault",
+};
+
+const char *trap_cause_name(uint64_t scause)
+{
+	uint64_t code = scause & ~SCAUSE_INTR;
+	if (scause & SCAUSE_INTR) {
+		switch (code) {
+		case IRQ_S_SOFT: return "supervisor software interrupt";
+		case IRQ_S_TIMER: return "supervisor timer interrupt";
+		case IRQ_S_EXT: return "supervisor external interrupt";
+		}
+		return "unknown interrupt";
+	}
+	if (code < sizeof(exc_names) / sizeof(exc_names[0]) && exc_names[code])
+		return exc_names[code];
+	return "unknown exception";
+}
+
+void trap_init(void)
+{
+	csr_write(stvec, (uintptr_t)trap_vector);
+	csr_write(sscratch, 0);
+}
+
+static const char *const reg_names[32] = {
+	"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
+	"a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+	"s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+void trap_dump(const trapframe_t *tf)
+{
+	for (int i = 1; i < 32; i++)
+		kprintf("%4s %016lx%s", reg_names[i], (unsigned long)tf->x[i],
+			i % 4 == 3 ? "\n" : "  ");
+	kprintf("\n");
+}
+
+static bool is_access_fault(uint64_t code)
+{
+	return code == EXC_LOAD_PAGE_FAULT || code == EXC_STORE_PAGE_FAULT ||
+	       code == EXC_INSN_PAGE_FAULT || code == EXC_LOAD_ACCESS ||
+	       code == EXC_STORE_ACCESS || code == EXC_INSN_ACCESS;
+}
+
+static void trap_kernel_exception(trapframe_t *tf)
+{
+	uint64_t code = tf->scause & ~SCAUSE_INTR;
+	cpu_t *c = this_cpu();
+
+	if (c && c->fixup_pc && is_access_fault(code)) {
+		tf->sepc = c->fixup_pc;
+		c->fixup_pc = 0;
+		return;
+	}
+
+	uintptr_t off;
+	const char *sym = arch_symbol(tf->sepc, &off);
+	kprintf("\nkernel trap: %s (scause %#lx)\n  sepc  %#lx <%s+%#lx>\n"
+		"  stval %#lx\n  sstatus %#lx\n",
+		trap_cause_name(tf->scause), (unsigned long)tf->scause,
+		(unsigned long)tf->sepc, sym, (unsigned long)off,
+		(unsigned long)tf->stval, (unsigned long)tf->sstatus);
+	trap_dump(tf);
+	if (is_access_fault(code) && tf->stval < USER_TOP)
+		panic("kernel access to user address %#lx outside copyin/copyout",
+		      (unsigned long)tf->stval);
+	panic("unexpected %s in the kernel", trap_cause_name(tf->scause));
+}
+
+void trap_kernel(trapframe_t *tf)
+{
+	if (!(tf->scause & SCAUSE_INTR)) {
+		trap_kernel_exception(tf);
+		return;
+	}
+	switch (tf->scause & ~SCAUSE_INTR) {
+	case IRQ_S_TIMER:
+		timer_interrupt();
+		break;
+	default:
+		panic("unexpected %s (scause %#lx)", trap_cause_name(tf->scause),
+		      (unsigned long)tf->scause);
+	}
+}

@@ -1,0 +1,340 @@
+/*
+ * The frame table: one frame_t for every 4 KiB page of RAM.
+ *
+ * Invariants (checked by frame_check, and by the debug walker of later
+ * issues against every page table and capability):
+ *   - refs(f) = leaf PTEs mapping f + frame capabilities naming f + kernel
+ *     pins.  Kernel, firmware and page-table frames hold one pin.
+ *   - refs(f) == 0  exactly when  kind(f) == FRAME_FREE, and then f is on
+ *     the free list exactly once.
+ *   - free_count == length of the free list == number of FREE frames.
+ *   - refs never exceeds FRAME_REFS_MAX (increments are bounded) and a
+ *     decrement of a zero count is a kernel bug (assert).
+ *   - a freed frame is filled with FRAME_POISON (DEBUG); frame_alloc checks
+ *     the poison is intact before zeroing, catching writes after free.
+ *
+ * RAM may come in several ranges (FRAME_MAX_RANGES); all entries live in one
+ * array and each range knows where its entries start, so pa -> entry is a
+ * short loop over ranges and allocation and free are O(1) list operations.
+ *
+ * Locking: none yet; the kernel runs on one hart with interrupts off in
+ * kernel mode.  The SMP issue adds a frame lock here.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <abi/error.h>
+#include <arch/vm.h>
+#include <kern/assert.h>
+#include <kern/console.h>
+#include <kern/frame.h>
+
+#define FRAME_NIL UINT32_MAX
+#define FRAME_POISON 0xdeadbeefdeadbeefULL
+
+typedef struct frame {
+	uint32_t refs;
+	uint8_t kind;       /* frame_kind_t */
+	uint8_t poisoned;   /* freed by frame_unref and filled with poison */
+	uint16_t reserved;
+	uint32_t next;      /* next free frame's index, FRAME_NIL at the end */
+	uint32_t unused;
+} frame_t;
+
+_Static_assert(sizeof(frame_t) == 16, "frame_t is 16 bytes");
+
+typedef struct frame_region {
+	paddr_t base;       /* page aligned */
+	size_t npages;
+	size_t first;       /* index of this region's first entry */
+} frame_region_t;
+
+static frame_region_t regions[FRAME_MAX_RANGES];
+static size_t nregions;
+static frame_t *table;
+static size_t total;
+static uint32_t free_head = FRAME_NIL;
+static size_t free_count;
+static size_t kind_count[FRAME_NKINDS];
+
+static const char *const kind_names[FRAME_NKINDS] = {
+	[FRAME_UNSET] = "unset",     [FRAME_FREE] = "free",
+	[FRAME_FIRMWARE] = "firmware", [FRAME_KERNEL] = "kernel",
+	[FRAME_PAGETABLE] = "pagetable", [FRAME_USER] = "user",
+	[FRAME_KOBJ] = "kobj",
+};
+
+const char *frame_kind_name(frame_kind_t kind)
+{
+	return (unsigned)kind < FRAME_NKINDS ? kind_names[kind] : "?";
+}
+
+static void range_pages(const frame_range_t *r, paddr_t *base, size_t *npages)
+{
+	paddr_t lo = PAGE_ROUND_UP(r->base);
+	paddr_t hi = PAGE_ROUND_DOWN(r->base + r->size);
+	*base = lo;
+	*npages = hi > lo ? (hi - lo) >> PAGE_SHIFT : 0;
+}
+
+size_t frame_table_bytes(const frame_range_t *ram, size_t nram)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < nram; i++) {
+		paddr_t base;
+		size_t pages;
+		range_pages(&ram[i], &base, &pages);
+		n += pages;
+	}
+	return n * sizeof(frame_t);
+}
+
+int frame_init(void *storage, const frame_range_t *ram, size_t nram)
+{
+	if (nram > FRAME_MAX_RANGES)
+		return E_NOSPC;
+	for (size_t i = 0; i < nram; i++)
+		for (size_t j = 0; j < i; j++)
+			if (ram[i].base < ram[j].base + ram[j].size &&
+			    ram[j].base < ram[i].base + ram[i].size)
+				return E_INVAL;
+
+	table = storage;
+	nregions = 0;
+	total = 0;
+	for (size_t i = 0; i < nram; i++) {
+		frame_region_t *r = &regions[nregions];
+		range_pages(&ram[i], &r->base, &r->npages);
+		if (r->npages == 0)
+			continue;
+		r->first = total;
+		total += r->npages;
+		nregions++;
+	}
+	assert(total < FRAME_NIL);
+	memset(table, 0, total * sizeof(frame_t));
+	for (size_t i = 0; i < total; i++)
+		table[i].next = FRAME_NIL;
+	free_head = FRAME_NIL;
+	free_count = 0;
+	memset(kind_count, 0, sizeof(kind_count));
+	kind_count[FRAME_UNSET] = total;
+	return 0;
+}
+
+/* Index of the frame at pa, or FRAME_NIL if pa is not RAM in the table. */
+static uint32_t frame_index(paddr_t pa)
+{
+	for (size_t i = 0; i < nregions; i++) {
+		const frame_region_t *r = &regions[i];
+		if (pa >= r->base && ((pa - r->base) >> PAGE_SHIFT) < r->npages)
+			return (uint32_t)(r->first + ((pa - r->base) >> PAGE_SHIFT));
+	}
+	return FRAME_NIL;
+}
+
+static paddr_t frame_addr(uint32_t idx)
+{
+	for (size_t i = 0; i < nregions; i++) {
+		const frame_region_t *r = &regions[i];
+		if (idx >= r->first && idx - r->first < r->npages)
+			return r->base + ((paddr_t)(idx - r->first) << PAGE_SHIFT);
+	}
+	panic("frame_addr: bad index %u", idx);
+}
+
+static frame_t *frame_get(paddr_t pa)
+{
+	uint32_t idx = frame_index(pa);
+	assert(idx != FRAME_NIL);
+	assert((pa & PAGE_MASK) == 0);
+	return &table[idx];
+}
+
+static void set_kind(frame_t *f, frame_kind_t kind)
+{
+	kind_count[f->kind]--;
+	f->kind = (uint8_t)kind;
+	kind_count[kind]++;
+}
+
+bool frame_is_ram(paddr_t pa)
+{
+	return frame_index(pa) != FRAME_NIL;
+}
+
+size_t frame_reserve(paddr_t base, uint64_t size, frame_kind_t kind)
+{
+	assert(kind != FRAME_FREE && kind != FRAME_UNSET && kind < FRAME_NKINDS);
+	if (size == 0)
+		return 0;
+	paddr_t lo = PAGE_ROUND_DOWN(base);
+	paddr_t hi = base + size < base ? ~(paddr_t)PAGE_MASK : PAGE_ROUND_UP(base + size);
+	size_t marked = 0;
+
+	for (size_t i = 0; i < nregions; i++) {
+		const frame_region_t *r = &regions[i];
+		paddr_t rlo = r->base, rhi = r->base + ((paddr_t)r->npages << PAGE_SHIFT);
+		paddr_t a = lo > rlo ? lo : rlo, b = hi < rhi ? hi : rhi;
+		for (paddr_t pa = a; pa < b; pa += PAGE_SIZE) {
+			frame_t *f = &table[r->first + ((pa - rlo) >> PAGE_SHIFT)];
+			if (f->kind != FRAME_UNSET)
+				continue;
+			assert(free_head == FRAME_NIL && free_count == 0); /* before seal */
+			set_kind(f, kind);
+			f->refs = 1;
+			marked++;
+		}
+	}
+	return marked;
+}
+
+static void free_push(uint32_t idx)
+{
+	table[idx].next = free_head;
+	free_head = idx;
+	free_count++;
+}
+
+void frame_seal(void)
+{
+	/* Push in reverse so allocation starts at the lowest address. */
+	for (size_t i = total; i-- > 0;) {
+		if (table[i].kind != FRAME_UNSET)
+			continue;
+		set_kind(&table[i], FRAME_FREE);
+		free_push((uint32_t)i);
+	}
+}
+
+int frame_alloc(frame_kind_t kind, paddr_t *pa)
+{
+	assert(kind > FRAME_FREE && kind < FRAME_NKINDS);
+	if (free_head == FRAME_NIL)
+		return E_NOMEM;
+
+	uint32_t idx = free_head;
+	frame_t *f = &table[idx];
+	assert(f->kind == FRAME_FREE && f->refs == 0);
+	free_head = f->next;
+	free_count--;
+	f->next = FRAME_NIL;
+
+	paddr_t addr = frame_addr(idx);
+	uint64_t *w = pa2kva(addr);
+#ifdef DEBUG
+	if (f->poisoned)
+		for (size_t i = 0; i < PAGE_SIZE / 8; i++)
+			if (w[i] != FRAME_POISON)
+				panic("frame %#lx written after free (word %zu = %#lx)",
+				      (unsigned long)addr, i, (unsigned long)w[i]);
+#endif
+	f->poisoned = 0;
+	memset(w, 0, PAGE_SIZE);
+	f->refs = 1;
+	set_kind(f, kind);
+	*pa = addr;
+	return 0;
+}
+
+void frame_ref(paddr_t pa)
+{
+	frame_t *f = frame_get(pa);
+	assert(f->kind != FRAME_FREE && f->kind != FRAME_UNSET);
+	assert(f->refs > 0 && f->refs < FRAME_REFS_MAX);
+	f->refs++;
+}
+
+void frame_unref(paddr_t pa)
+{
+	frame_t *f = frame_get(pa);
+	if (f->refs == 0 || f->kind == FRAME_FREE)
+		panic("frame_unref: frame %#lx is already free", (unsigned long)pa);
+	if (--f->refs > 0)
+		return;
+#ifdef DEBUG
+	uint64_t *w = pa2kva(pa);
+	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
+		w[i] = FRAME_POISON;
+	f->poisoned = 1;
+#endif
+	set_kind(f, FRAME_FREE);
+	free_push((uint32_t)(f - table));
+}
+
+uint32_t frame_refs(paddr_t pa)
+{
+	return frame_get(pa)->refs;
+}
+
+frame_kind_t frame_kind(paddr_t pa)
+{
+	return (frame_kind_t)frame_get(pa)->kind;
+}
+
+size_t frame_free_count(void)
+{
+	return free_count;
+}
+
+void frame_get_stats(frame_stats_t *st)
+{
+	st->total = total;
+	st->free = free_count;
+	memcpy(st->by_kind, kind_count, sizeof(kind_count));
+}
+
+static int check_poison(uint32_t idx)
+{
+	const uint64_t *w = pa2kva(frame_addr(idx));
+	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
+		if (w[i] != FRAME_POISON)
+			return E_CORRUPT;
+	return 0;
+}
+
+int frame_check(bool deep)
+{
+	size_t n = 0, counted[FRAME_NKINDS] = { 0 };
+
+	/* Walk the free list; more than `total` steps means a cycle. */
+	for (uint32_t i = free_head; i != FRAME_NIL; i = table[i].next) {
+		if (i >= total || n++ > total) {
+			kprintf("frame_check: free list broken at index %u\n", i);
+			return E_CORRUPT;
+		}
+		if (table[i].kind != FRAME_FREE || table[i].refs != 0) {
+			kprintf("frame_check: frame %#lx on free list has kind %s refs %u\n",
+				(unsigned long)frame_addr(i), frame_kind_name(table[i].kind),
+				table[i].refs);
+			return E_CORRUPT;
+		}
+		if (deep && table[i].poisoned && check_poison(i)) {
+			kprintf("frame_check: free frame %#lx written after free\n",
+				(unsigned long)frame_addr(i));
+			return E_CORRUPT;
+		}
+	}
+	for (size_t i = 0; i < total; i++) {
+		const frame_t *f = &table[i];
+		if (f->kind >= FRAME_NKINDS || (f->kind == FRAME_FREE) != (f->refs == 0)) {
+			kprintf("frame_check: frame %#lx kind %s refs %u\n",
+				(unsigned long)frame_addr((uint32_t)i),
+				frame_kind_name(f->kind), f->refs);
+			return E_CORRUPT;
+		}
+		counted[f->kind]++;
+	}
+	if (n != free_count || counted[FRAME_FREE] != free_count) {
+		kprintf("frame_check: free list %zu, counter %zu, free frames %zu\n", n,
+			free_count, counted[FRAME_FREE]);
+		return E_CORRUPT;
+	}
+	for (size_t k = 0; k < FRAME_NKINDS; k++)
+		if (counted[k] != kind_count[k]) {
+			kprintf("frame_check: kind %s counted %zu, recorded %zu\n",
+				frame_kind_name((frame_kind_t)k), counted[k], kind_count[k]);
+			return E_CORRUPT;
+		}
+	return 0;
+}

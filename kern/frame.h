@@ -1,0 +1,88 @@
+/*
+ * The frame table: one entry for every 4 KiB page of RAM.
+ * See the invariants at the top of kern/frame.c.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <arch/vm.h>
+
+typedef enum frame_kind {
+	FRAME_UNSET = 0,    /* only during frame_init, before frame_seal */
+	FRAME_FREE,         /* on the free list, refs == 0 */
+	FRAME_FIRMWARE,     /* reserved by the device tree (OpenSBI, /memreserve/) */
+	FRAME_KERNEL,       /* kernel image, DTB, initrd, boot-time tables */
+	FRAME_PAGETABLE,    /* a page-table page */
+	FRAME_USER,         /* mapped into user space / named by frame caps */
+	FRAME_KOBJ,         /* backs kernel objects */
+	FRAME_NKINDS
+} frame_kind_t;
+
+/* A contiguous RAM range handed to frame_init. */
+typedef struct frame_range {
+	paddr_t base;
+	uint64_t size;
+} frame_range_t;
+
+#define FRAME_MAX_RANGES 8
+#define FRAME_REFS_MAX 0x7fffffffu
+
+typedef struct frame_stats {
+	size_t total;                 /* frames in the table */
+	size_t free;
+	size_t by_kind[FRAME_NKINDS];
+} frame_stats_t;
+
+/* Bytes of storage frame_init needs for these RAM ranges. */
+size_t frame_table_bytes(const frame_range_t *ram, size_t nram);
+
+/*
+ * Start a frame table over ram[0..nram) (page-aligned inward) using
+ * storage of frame_table_bytes() bytes.  Every frame starts FRAME_UNSET;
+ * mark reserved ones with frame_reserve, then call frame_seal.
+ * Returns 0, or -E_NOSPC for more than FRAME_MAX_RANGES ranges, -E_INVAL
+ * for overlapping ranges.
+ */
+int frame_init(void *storage, const frame_range_t *ram, size_t nram);
+
+/* Mark [base, base+size) (rounded outward to pages, clipped to RAM) as
+ * kind, pinned with one reference.  Frames already marked keep their
+ * first kind.  Returns the number of frames newly marked. */
+size_t frame_reserve(paddr_t base, uint64_t size, frame_kind_t kind);
+
+/* Put every frame still FRAME_UNSET on the free list. */
+void frame_seal(void);
+
+/* Allocate one zeroed frame of kind (not FREE/UNSET) with refs = 1.
+ * Returns 0 and sets *pa, or -E_NOMEM. O(1). */
+int frame_alloc(frame_kind_t kind, paddr_t *pa);
+
+/* Take one more reference to an allocated frame. */
+void frame_ref(paddr_t pa);
+
+/* Drop one reference; at zero the frame is poisoned (debug) and freed.
+ * O(1).  Dropping a free frame's reference is a kernel bug (assert). */
+void frame_unref(paddr_t pa);
+
+/* Reference count and kind of the frame at pa (pa must be RAM). */
+uint32_t frame_refs(paddr_t pa);
+frame_kind_t frame_kind(paddr_t pa);
+
+/* True if pa lies in a RAM range of the table. */
+bool frame_is_ram(paddr_t pa);
+
+size_t frame_free_count(void);
+void frame_get_stats(frame_stats_t *st);
+
+/*
+ * Verify the table: free list acyclic and exactly the FREE frames, every
+ * FREE frame has refs == 0 and every other frame refs > 0, counters
+ * match.  With deep, also verify the poison of freed frames (debug).
+ * Returns 0 or -E_CORRUPT (and prints what is wrong).
+ */
+int frame_check(bool deep);
+
+const char *frame_kind_name(frame_kind_t kind);

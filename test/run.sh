@@ -1,0 +1,47 @@
+#!/bin/bash
+# Run every test and print the summary line `N passed, N failed`.
+#
+# Tiers: host unit tests (build/unit/test_*, sanitizers on), the layout
+# check, and the QEMU boot tests (test/qemu/boot.sh).  Each prints
+# "PASS: name" / "FAIL: name" lines; a binary that dies without printing
+# its own FAIL line (a sanitizer abort) counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p build/test
+results=build/test/results.txt
+: >"$results"
+
+record() {  # record the PASS/FAIL lines of a command's output
+	tee -a "$results"
+}
+
+echo "== host unit tests"
+for t in build/unit/test_*; do
+	[ -x "$t" ] || continue
+	case $t in *.d) continue ;; esac
+	out=$("$t" 2>&1)
+	status=$?
+	printf '%s\n' "$out" | record
+	if [ $status -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL:'; then
+		echo "FAIL: $(basename "$t"): exited with status $status" | record
+	fi
+done
+
+echo "== layout"
+if grep -rnE 'asm|csr[rsw]' kern/; then
+	echo "FAIL: layout/no-hardware-access-in-kern" | record
+else
+	echo "PASS: layout/no-hardware-access-in-kern" | record
+fi
+
+echo "== QEMU boot tests"
+bash test/qemu/boot.sh build/kernel.elf | record
+
+passed=$(grep -c '^PASS:' "$results")
+failed=$(grep -c '^FAIL:' "$results")
+if [ "$failed" -ne 0 ]; then
+	echo "failed tests:"
+	grep '^FAIL:' "$results" | sed 's/^/  /'
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
