@@ -43,39 +43,53 @@ KOBJS := $(ARCH_OBJS) $(KERN_OBJS) $(LIB_OBJS)
 .PHONY: all
 all: $(B)/kernel.elf $(B)/Image
 
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
 
 $(B)/%.o: %.S
 	@mkdir -p $(@D)
-	$(CC) $(KASFLAGS) -c -o $@ $<
+	$(call say,AS,$<)
+	$(Q)$(CC) $(KASFLAGS) -c -o $@ $<
 
 # Two-pass link: the first pass has an empty symbol table; its text symbols
 # become build/ksyms.S for the second.  The table sits after all text, so
 # text addresses are identical in both passes.
 $(B)/ksyms0.o: tools/ksyms-empty.S
 	@mkdir -p $(@D)
-	$(CC) $(KASFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(KASFLAGS) -c -o $@ $<
 
 $(B)/kernel.pass1.elf: $(KOBJS) $(B)/ksyms0.o arch/riscv/kernel.ld
-	$(LD) -T arch/riscv/kernel.ld -o $@ $(KOBJS) $(B)/ksyms0.o
+	$(call say,LD,$@)
+	$(Q)$(LD) -T arch/riscv/kernel.ld -o $@ $(KOBJS) $(B)/ksyms0.o
 
 $(B)/ksyms.S: $(B)/kernel.pass1.elf tools/mksyms.sh
-	sh tools/mksyms.sh $(NM) $< > $@
+	$(Q)sh tools/mksyms.sh $(NM) $< > $@
 
 $(B)/ksyms.o: $(B)/ksyms.S
-	$(CC) $(KASFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(KASFLAGS) -c -o $@ $<
 
 $(B)/kernel.elf: $(KOBJS) $(B)/ksyms.o arch/riscv/kernel.ld
-	$(LD) -T arch/riscv/kernel.ld -o $@ $(KOBJS) $(B)/ksyms.o
+	$(call say,LD,$@)
+	$(Q)$(LD) -T arch/riscv/kernel.ld -o $@ $(KOBJS) $(B)/ksyms.o
 	@$(NM) $(B)/kernel.pass1.elf | grep -i ' t ' | sort > $(B)/text1.txt
 	@$(NM) $@ | grep -i ' t ' | grep -v ksym | sort > $(B)/text2.txt
 	@grep -v ksym $(B)/text1.txt | cmp -s - $(B)/text2.txt || \
 		{ echo "ksyms: text moved between link passes"; rm -f $@; exit 1; }
 
 $(B)/Image: $(B)/kernel.elf
-	$(OBJCOPY) -O binary $< $@
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@
 
 # ------------------------------------------------------------------ QEMU --
 
@@ -93,11 +107,14 @@ deps:
 qemu: deps all
 	$(QEMU) $(QEMU_ARGS)
 
+# QEMU waits for gdb (-S); the console goes to build/gdb-console.log so
+# that gdb keeps the terminal.  `tail -f build/gdb-console.log` to watch it.
 gdb: deps all
-	$(QEMU) $(QEMU_ARGS) -s -S & \
+	@echo "console output: $(B)/gdb-console.log"
+	$(QEMU) $(subst -nographic,-display none -monitor none -serial file:$(B)/gdb-console.log,$(QEMU_ARGS)) -s -S & \
 	$(GDB) -q -ex 'set architecture riscv:rv64' \
 		-ex 'file $(B)/kernel.elf' -ex 'target remote :1234'; \
-	kill %1 2>/dev/null; true
+	kill $$! 2>/dev/null; true
 
 # ----------------------------------------------------------------- tests --
 
@@ -117,7 +134,8 @@ UNIT_BINS := $(addprefix $(B)/unit/test_,$(UNIT_TESTS))
 define unit_rule
 $(B)/unit/test_$(1): $$(unit_$(1)_SRCS)
 	@mkdir -p $$(@D)
-	$(HOSTCC) $(UCFLAGS) -MF $$@.d -o $$@ $$(unit_$(1)_SRCS)
+	$$(call say,HOSTCC,$$@)
+	$(Q)$(HOSTCC) $(UCFLAGS) -MF $$@.d -o $$@ $$(unit_$(1)_SRCS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
