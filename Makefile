@@ -123,12 +123,14 @@ UCFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ilib/include -Itest/unit/include -I. \
 	-DHOST_TEST -DDEBUG -MMD -MP
 
-UNIT_TESTS := fdt platform frame image fmt
+UNIT_TESTS := $(patsubst test/unit/test_%.c,%,$(wildcard test/unit/test_*.c))
 unit_fdt_SRCS      := test/unit/test_fdt.c lib/fdt.c lib/error.c
 unit_platform_SRCS := test/unit/test_platform.c lib/platform.c lib/fdt.c lib/error.c
 unit_frame_SRCS    := test/unit/test_frame.c kern/frame.c lib/error.c
 unit_image_SRCS    := test/unit/test_image.c
 unit_fmt_SRCS      := test/unit/test_fmt.c lib/fmt.c lib/error.c
+unit_elf_SRCS      := test/unit/test_elf.c lib/elf.c lib/error.c
+unit_cpio_SRCS     := test/unit/test_cpio.c lib/cpio.c lib/error.c
 UNIT_BINS := $(addprefix $(B)/unit/test_,$(UNIT_TESTS))
 
 define unit_rule

@@ -68,10 +68,10 @@ boot_entry:
 	.section .text.boot, "ax"
 boot_high:
 	lla	sp, boot_stack_top      /* now a virtual address */
-	mv	fp, zero
-	mv	ra, zero
-	mv	a0, s0
+	mv	a0, s0                  /* hartid (s0 is fp: copy it first) */
 	mv	a1, s1
+	mv	fp, zero                /* ends backtraces */
+	mv	ra, zero
 	call	kmain
 3:	wfi
 	j	3b
