@@ -43,7 +43,7 @@ size_t frame_table_bytes(const frame_range_t *ram, size_t nram);
  * Start a frame table over ram[0..nram) (page-aligned inward) using
  * storage of frame_table_bytes() bytes.  Every frame starts FRAME_UNSET;
  * mark reserved ones with frame_reserve, then call frame_seal.
- * Returns 0, or -E_NOSPC for more than FRAME_MAX_RANGES ranges, -E_INVAL
+ * Returns 0, or E_NOSPC for more than FRAME_MAX_RANGES ranges, E_INVAL
  * for overlapping ranges.
  */
 int frame_init(void *storage, const frame_range_t *ram, size_t nram);
@@ -57,7 +57,7 @@ size_t frame_reserve(paddr_t base, uint64_t size, frame_kind_t kind);
 void frame_seal(void);
 
 /* Allocate one zeroed frame of kind (not FREE/UNSET) with refs = 1.
- * Returns 0 and sets *pa, or -E_NOMEM. O(1). */
+ * Returns 0 and sets *pa, or E_NOMEM. O(1). */
 int frame_alloc(frame_kind_t kind, paddr_t *pa);
 
 /* Take one more reference to an allocated frame. */
@@ -81,7 +81,7 @@ void frame_get_stats(frame_stats_t *st);
  * Verify the table: free list acyclic and exactly the FREE frames, every
  * FREE frame has refs == 0 and every other frame refs > 0, counters
  * match.  With deep, also verify the poison of freed frames (debug).
- * Returns 0 or -E_CORRUPT (and prints what is wrong).
+ * Returns 0 or E_CORRUPT (and prints what is wrong).
  */
 int frame_check(bool deep);
 

@@ -105,7 +105,7 @@ trap_vector:
 /*
  * int arch_probe_load(uintptr_t va) / _store / _exec
  * Touch va once.  this_cpu()->fixup_pc (offset 8 of cpu_t, checked in
- * cpu.c) tells trap_kernel where to resume with a0 = -E_FAULT.
+ * cpu.c) tells trap_kernel where to resume with a0 = E_FAULT.
  */
 #define CPU_FIXUP_PC 8
 #define E_FAULT_NEG (-3)

@@ -1,6 +1,7 @@
 /*
  * The one error enum shared by the kernel and user space.
  *
+ * The constants are already negative: return E_NOMEM, never -E_NOMEM.
  * Every fallible kernel or library routine returns 0 (or a non-negative
  * value) on success and one of these negative values on failure.  User
  * programs see the same numbers in a0 after a system call.  Never return a

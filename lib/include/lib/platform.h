@@ -87,8 +87,8 @@ typedef struct platform {
 
 /*
  * Parse the DTB at blob (at most max_len readable bytes) into *p.
- * Returns 0, or -E_BADFMT for a malformed blob, -E_NOSPC if a fixed table
- * above overflows, -E_NOENT if there is no /memory or no /cpus.  Never reads
+ * Returns 0, or E_BADFMT for a malformed blob, E_NOSPC if a fixed table
+ * above overflows, E_NOENT if there is no /memory or no /cpus.  Never reads
  * outside [blob, blob + min(totalsize, max_len)).  *p is fully written on
  * success and unspecified on failure.
  */

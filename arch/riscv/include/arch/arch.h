@@ -46,7 +46,7 @@ const char *arch_symbol(uintptr_t pc, uintptr_t *off);
 
 /*
  * Probes for self-tests: touch va and report whether the access faulted
- * (-E_FAULT) or worked (0).  Only these and copyin/copyout may fault in the
+ * (E_FAULT) or worked (0).  Only these and copyin/copyout may fault in the
  * kernel without a panic.
  */
 int arch_probe_load(uintptr_t va);
