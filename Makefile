@@ -33,12 +33,14 @@ KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax \
 KASFLAGS := $(KCFLAGS) -D__ASSEMBLY__
 
 ARCH_OBJS := $(addprefix $(B)/arch/riscv/, \
-	head.o boot.o entry.o trap.o mmu.o sbi.o timer.o cpu.o backtrace.o)
+	head.o boot.o entry.o trap.o mmu.o pt.o sbi.o timer.o cpu.o backtrace.o)
 KERN_OBJS := $(addprefix $(B)/kern/, \
-	main.o banner.o console.o panic.o bootmem.o frame.o selftest.o)
+	main.o banner.o console.o panic.o bootmem.o frame.o selftest.o \
+	kobj.o pool.o cap.o cspace.o aspace.o thread.o sched.o endpoint.o \
+	notification.o irq.o debug.o invoke.o syscall.o fault.o uaccess.o root.o)
 LIB_OBJS := $(addprefix $(B)/lib/, \
-	string.o fmt.o fdt.o platform.o error.o)
-KOBJS := $(ARCH_OBJS) $(KERN_OBJS) $(LIB_OBJS)
+	string.o fmt.o fdt.o platform.o error.o elf.o cpio.o)
+KOBJS := $(ARCH_OBJS) $(KERN_OBJS) $(LIB_OBJS) $(B)/initrd.o
 
 .PHONY: all
 all: $(B)/kernel.elf $(B)/Image
@@ -86,6 +88,70 @@ $(B)/kernel.elf: $(KOBJS) $(B)/ksyms.o arch/riscv/kernel.ld
 	@$(NM) $@ | grep -i ' t ' | grep -v ksym | sort > $(B)/text2.txt
 	@grep -v ksym $(B)/text1.txt | cmp -s - $(B)/text2.txt || \
 		{ echo "ksyms: text moved between link passes"; rm -f $@; exit 1; }
+
+# ------------------------------------------------------------ user space --
+# Every directory user/<prog>/ with a main.c is a program; user/lib/ is the
+# library linked into all of them (with lib/fmt.c and lib/string.c).  The
+# stripped programs make up build/initrd.cpio, which the kernel embeds.
+
+UCROSSFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax \
+	-ffreestanding -fno-builtin -nostdlib -nostdinc -fno-common \
+	-fno-stack-protector -fno-pie -fno-omit-frame-pointer \
+	-fno-strict-aliasing -std=c11 -O2 -g -Wall -Wextra -Werror \
+	-Wno-unused-parameter -MMD -MP \
+	-isystem $(shell $(CC) -print-file-name=include 2>/dev/null) \
+	-Ilib/include -Ilib/include/libc -Iuser/include -DUSER
+
+USER_PROGS := $(patsubst user/%/main.c,%,$(wildcard user/*/main.c))
+USER_LIB_OBJS := $(patsubst %.c,$(B)/user/%.o,$(wildcard user/lib/*.c)) \
+	$(patsubst %.S,$(B)/user/%.o,$(wildcard user/lib/*.S)) \
+	$(B)/user/lib/fmt.o $(B)/user/lib/string.o $(B)/user/lib/elf.o \
+	$(B)/user/lib/cpio.o
+USER_ELFS := $(patsubst %,$(B)/user/%.elf,$(USER_PROGS))
+
+$(B)/user/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(UCROSSFLAGS) -c -o $@ $<
+
+$(B)/user/%.o: %.S
+	@mkdir -p $(@D)
+	$(call say,AS,$<)
+	$(Q)$(CC) $(UCROSSFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(B)/user/lib/fmt.o: lib/fmt.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(UCROSSFLAGS) -c -o $@ $<
+
+$(B)/user/lib/string.o: lib/string.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(UCROSSFLAGS) -c -o $@ $<
+
+$(B)/user/lib/elf.o: lib/elf.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(UCROSSFLAGS) -c -o $@ $<
+
+$(B)/user/lib/cpio.o: lib/cpio.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(UCROSSFLAGS) -c -o $@ $<
+
+user_objs = $(patsubst %.c,$(B)/user/%.o,$(wildcard user/$(1)/*.c))
+
+.SECONDEXPANSION:
+$(B)/user/%.elf: $$(call user_objs,$$*) $(USER_LIB_OBJS) user/user.ld
+	$(call say,LD,$@)
+	$(Q)$(LD) -T user/user.ld -o $@ $(filter %.o,$^)
+
+$(B)/initrd/%: $(B)/user/%.elf
+	@mkdir -p $(@D)
+	$(Q)$(CROSS)strip -o $@ $<
+
+$(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(USER_PROGS))
+	$(call say,CPIO,$@)
+	$(Q)cd $(B)/initrd && ls | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio
+
+$(B)/initrd.o: tools/initrd.S $(B)/initrd.cpio
+	$(Q)$(CC) $(KASFLAGS) -DINITRD_FILE='"$(B)/initrd.cpio"' -c -o $@ $<
 
 $(B)/Image: $(B)/kernel.elf
 	$(call say,OBJCOPY,$@)
@@ -167,3 +233,4 @@ help:
 	@echo "make clean      remove build/"
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+.SECONDARY:

@@ -39,6 +39,10 @@ typedef struct boot_info {
 
 extern boot_info_t boot_info;
 
+/* The value of "key=value" (or "" for a bare "key") in the bootargs args,
+ * with its length in *vlen; NULL if key is absent. */
+const char *boot_arg(const char *args, const char *key, size_t *vlen);
+
 /* In-kernel self-tests (bootarg "selftest"); returns the failure count. */
 int selftest_run(const boot_info_t *bi);
 

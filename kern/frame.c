@@ -38,7 +38,7 @@ typedef struct frame {
 	uint8_t poisoned;   /* freed by frame_unref and filled with poison */
 	uint16_t reserved;
 	uint32_t next;      /* next free frame's index, FRAME_NIL at the end */
-	uint32_t unused;
+	uint32_t owner;     /* allocated frames: an owner token (kern/pool.c), 0 = none */
 } frame_t;
 
 _Static_assert(sizeof(frame_t) == 16, "frame_t is 16 bytes");
@@ -232,6 +232,7 @@ int frame_alloc(frame_kind_t kind, paddr_t *pa)
 	f->poisoned = 0;
 	memset(w, 0, PAGE_SIZE);
 	f->refs = 1;
+	f->owner = 0;
 	set_kind(f, kind);
 	*pa = addr;
 	return 0;
@@ -245,13 +246,13 @@ void frame_ref(paddr_t pa)
 	f->refs++;
 }
 
-void frame_unref(paddr_t pa)
+bool frame_unref(paddr_t pa)
 {
 	frame_t *f = frame_get(pa);
 	if (f->refs == 0 || f->kind == FRAME_FREE)
 		panic("frame_unref: frame %#lx is already free", (unsigned long)pa);
 	if (--f->refs > 0)
-		return;
+		return false;
 #ifdef DEBUG
 	uint64_t *w = pa2kva(pa);
 	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
@@ -259,7 +260,21 @@ void frame_unref(paddr_t pa)
 	f->poisoned = 1;
 #endif
 	set_kind(f, FRAME_FREE);
+	f->owner = 0;
 	free_push((uint32_t)(f - table));
+	return true;
+}
+
+void frame_set_owner(paddr_t pa, uint32_t owner)
+{
+	frame_t *f = frame_get(pa);
+	assert(f->kind != FRAME_FREE && f->kind != FRAME_UNSET);
+	f->owner = owner;
+}
+
+uint32_t frame_owner(paddr_t pa)
+{
+	return frame_get(pa)->owner;
 }
 
 uint32_t frame_refs(paddr_t pa)

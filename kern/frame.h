@@ -63,9 +63,15 @@ int frame_alloc(frame_kind_t kind, paddr_t *pa);
 /* Take one more reference to an allocated frame. */
 void frame_ref(paddr_t pa);
 
-/* Drop one reference; at zero the frame is poisoned (debug) and freed.
- * O(1).  Dropping a free frame's reference is a kernel bug (assert). */
-void frame_unref(paddr_t pa);
+/* Drop one reference; at zero the frame is poisoned (debug) and freed and
+ * true is returned.  O(1).  Dropping a free frame's reference is a kernel
+ * bug (panic). */
+bool frame_unref(paddr_t pa);
+
+/* An allocated frame's owner token (kern/pool.c: who is charged for it);
+ * 0 for none.  Cleared by frame_alloc and when the frame is freed. */
+void frame_set_owner(paddr_t pa, uint32_t owner);
+uint32_t frame_owner(paddr_t pa);
 
 /* Reference count and kind of the frame at pa (pa must be RAM). */
 uint32_t frame_refs(paddr_t pa);

@@ -20,6 +20,8 @@
 #include <kern/bootmem.h>
 #include <kern/console.h>
 #include <kern/frame.h>
+#include <kern/root.h>
+#include <kern/trapentry.h>
 
 boot_info_t boot_info;
 
@@ -28,8 +30,7 @@ boot_info_t boot_info;
 
 extern char boot_stack[], boot_stack_top[];
 
-/* Return the value of "key=value" or "key" in bootargs (NULL if absent). */
-static const char *bootarg(const char *args, const char *key, size_t *vlen)
+const char *boot_arg(const char *args, const char *key, size_t *vlen)
 {
 	size_t klen = strlen(key);
 	for (const char *p = args; *p;) {
@@ -66,14 +67,14 @@ static void parse_bootargs(boot_info_t *bi)
 {
 	const char *args = bi->plat.bootargs, *v;
 	size_t n;
-	if ((v = bootarg(args, "selftest", &n)) != NULL) {
+	if ((v = boot_arg(args, "selftest", &n)) != NULL) {
 		bi->opt_selftest = true;
 		bi->opt_panic_test = n == 5 && !strncmp(v, "panic", 5);
 		bi->opt_quick = n == 5 && !strncmp(v, "quick", 5);
 	}
-	bi->opt_semihost = bootarg(args, "semihost", &n) != NULL;
+	bi->opt_semihost = boot_arg(args, "semihost", &n) != NULL;
 	bi->tick_hz = TICK_HZ_DEFAULT;
-	if ((v = bootarg(args, "tick_hz", &n)) != NULL)
+	if ((v = boot_arg(args, "tick_hz", &n)) != NULL)
 		bi->tick_hz = parse_u64(v, n, TICK_HZ_DEFAULT);
 	if (bi->tick_hz == 0 || bi->tick_hz > bi->plat.timebase_hz)
 		bi->tick_hz = TICK_HZ_DEFAULT;
@@ -161,7 +162,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
 		arch_exit(failed ? 1 : 0);
 	}
 
-	kprintf("rvkern: no user space yet; idling\n");
-	for (;;)
-		arch_wait_for_interrupt();
+	arch_user_counters_enable();
+	root_start(bi);
+	kern_return_to_user();
 }

@@ -14,6 +14,7 @@ gdb-multiarch:gdb-multiarch
 device-tree-compiler:dtc
 gcc:cc
 make:make
+cpio:cpio
 "
 
 missing=""

@@ -8,8 +8,10 @@
 #include <arch/csr.h>
 #include <arch/sbi.h>
 
-/* entry.S reaches fixup_pc at this offset. */
-_Static_assert(offsetof(cpu_t, fixup_pc) == 8, "CPU_FIXUP_PC in entry.S");
+_Static_assert(offsetof(cpu_t, fixup_pc) == CPU_FIXUP_PC, "CPU_FIXUP_PC");
+_Static_assert(offsetof(cpu_t, cur_tf) == CPU_CUR_TF, "CPU_CUR_TF");
+_Static_assert(offsetof(cpu_t, kstack_top) == CPU_KSTACK_TOP, "CPU_KSTACK_TOP");
+_Static_assert(offsetof(cpu_t, user_sp) == CPU_USER_SP, "CPU_USER_SP");
 
 static cpu_t cpus[MAX_CPUS];
 static bool exit_semihost;
@@ -23,6 +25,7 @@ void cpu_init_boot(uint32_t hartid, uintptr_t stack_lo, uintptr_t stack_hi)
 	c->index = 0;
 	c->stack_lo = stack_lo;
 	c->stack_hi = stack_hi;
+	c->kstack_top = stack_hi;
 	__asm__ volatile("mv tp, %0" ::"r"(c));
 }
 
@@ -71,4 +74,9 @@ void arch_exit(int code)
 	}
 	sbi_shutdown(code != 0);
 	arch_halt();
+}
+
+void arch_user_counters_enable(void)
+{
+	csr_write(scounteren, 7);   /* CY, TM, IR */
 }

@@ -1,17 +1,26 @@
 /*
- * Trap entry and exit, kernel probes, semihosting exit.
+ * Trap entry and exit, user return, uaccess copies, kernel probes,
+ * semihosting exit.
  *
- * sscratch is 0 while the hart runs in the kernel.  (The user-mode path,
- * where sscratch holds the per-cpu pointer, arrives with user threads.)
- * A kernel trap saves every register in a trap frame on the current stack
- * and calls trap_kernel(tf).
+ * sscratch is 0 while the hart runs in the kernel and holds the hart's
+ * cpu_t pointer while it runs user code.  The first instruction swaps tp
+ * and sscratch, which tells the two cases apart:
+ *  - from user: the user registers go straight into the running thread's
+ *    trap frame (cpu->cur_tf), then trap_user(tf) runs on the hart's
+ *    kernel stack and leaves through user_return;
+ *  - from the kernel: a trap frame is pushed on the current stack and
+ *    trap_kernel(tf) returns to the interrupted kernel code.
  */
+#include <arch/cpu.h>
 #include <arch/trap.h>
 
 	.section .text
 	.balign 4
 	.globl trap_vector
 trap_vector:
+	csrrw	tp, sscratch, tp
+	bnez	tp, trap_from_user
+	csrrw	tp, sscratch, tp        /* from the kernel: undo the swap */
 	addi	sp, sp, -TF_SIZE
 	sd	x1, TF_REG(1)(sp)
 	/* x2 (sp) is saved below from its pre-trap value */
@@ -102,13 +111,154 @@ trap_vector:
 	addi	sp, sp, TF_SIZE
 	sret
 
+trap_from_user:
+	/* tp = cpu, sscratch = user tp */
+	sd	sp, CPU_USER_SP(tp)
+	ld	sp, CPU_CUR_TF(tp)
+	sd	x1, TF_REG(1)(sp)
+	sd	x3, TF_REG(3)(sp)
+	sd	x5, TF_REG(5)(sp)
+	sd	x6, TF_REG(6)(sp)
+	sd	x7, TF_REG(7)(sp)
+	sd	x8, TF_REG(8)(sp)
+	sd	x9, TF_REG(9)(sp)
+	sd	x10, TF_REG(10)(sp)
+	sd	x11, TF_REG(11)(sp)
+	sd	x12, TF_REG(12)(sp)
+	sd	x13, TF_REG(13)(sp)
+	sd	x14, TF_REG(14)(sp)
+	sd	x15, TF_REG(15)(sp)
+	sd	x16, TF_REG(16)(sp)
+	sd	x17, TF_REG(17)(sp)
+	sd	x18, TF_REG(18)(sp)
+	sd	x19, TF_REG(19)(sp)
+	sd	x20, TF_REG(20)(sp)
+	sd	x21, TF_REG(21)(sp)
+	sd	x22, TF_REG(22)(sp)
+	sd	x23, TF_REG(23)(sp)
+	sd	x24, TF_REG(24)(sp)
+	sd	x25, TF_REG(25)(sp)
+	sd	x26, TF_REG(26)(sp)
+	sd	x27, TF_REG(27)(sp)
+	sd	x28, TF_REG(28)(sp)
+	sd	x29, TF_REG(29)(sp)
+	sd	x30, TF_REG(30)(sp)
+	sd	x31, TF_REG(31)(sp)
+	ld	t0, CPU_USER_SP(tp)
+	sd	t0, TF_REG(2)(sp)
+	csrrw	t0, sscratch, zero      /* user tp; sscratch = 0: in the kernel */
+	sd	t0, TF_REG(4)(sp)
+	csrr	t0, sepc
+	sd	t0, TF_SEPC(sp)
+	csrr	t0, sstatus
+	sd	t0, TF_SSTATUS(sp)
+	csrr	t0, scause
+	sd	t0, TF_SCAUSE(sp)
+	csrr	t0, stval
+	sd	t0, TF_STVAL(sp)
+	mv	a0, sp
+	ld	sp, CPU_KSTACK_TOP(tp)
+	mv	fp, zero
+	mv	ra, zero
+	call	trap_user               /* does not return */
+1:	j	1b
+
+/*
+ * void arch_user_return(trapframe_t *tf): enter user mode with tf's
+ * registers.  Called on the hart's kernel stack, with interrupts off;
+ * whatever is on the kernel stack is abandoned.
+ */
+	.globl arch_user_return
+arch_user_return:
+	csrw	sscratch, tp
+	ld	t0, TF_SEPC(a0)
+	csrw	sepc, t0
+	ld	t0, TF_SSTATUS(a0)
+	csrw	sstatus, t0
+	ld	x1, TF_REG(1)(a0)
+	ld	x2, TF_REG(2)(a0)
+	ld	x3, TF_REG(3)(a0)
+	ld	x4, TF_REG(4)(a0)
+	ld	x5, TF_REG(5)(a0)
+	ld	x6, TF_REG(6)(a0)
+	ld	x7, TF_REG(7)(a0)
+	ld	x8, TF_REG(8)(a0)
+	ld	x9, TF_REG(9)(a0)
+	ld	x11, TF_REG(11)(a0)
+	ld	x12, TF_REG(12)(a0)
+	ld	x13, TF_REG(13)(a0)
+	ld	x14, TF_REG(14)(a0)
+	ld	x15, TF_REG(15)(a0)
+	ld	x16, TF_REG(16)(a0)
+	ld	x17, TF_REG(17)(a0)
+	ld	x18, TF_REG(18)(a0)
+	ld	x19, TF_REG(19)(a0)
+	ld	x20, TF_REG(20)(a0)
+	ld	x21, TF_REG(21)(a0)
+	ld	x22, TF_REG(22)(a0)
+	ld	x23, TF_REG(23)(a0)
+	ld	x24, TF_REG(24)(a0)
+	ld	x25, TF_REG(25)(a0)
+	ld	x26, TF_REG(26)(a0)
+	ld	x27, TF_REG(27)(a0)
+	ld	x28, TF_REG(28)(a0)
+	ld	x29, TF_REG(29)(a0)
+	ld	x30, TF_REG(30)(a0)
+	ld	x31, TF_REG(31)(a0)
+	ld	x10, TF_REG(10)(a0)
+	sret
+
+/*
+ * int arch_copy_user(void *dst, const void *src, size_t n)
+ * Copy n bytes where one side is a user address already range-checked by
+ * kern/uaccess.c.  sstatus.SUM is set only for the copy; a fault resumes
+ * at uaccess_fault through cpu->fixup_pc and returns E_FAULT.
+ */
+#define E_FAULT_NEG (-3)
+#define SSTATUS_SUM_BIT (1 << 18)
+
+	.globl arch_copy_user
+arch_copy_user:
+	lla	t0, uaccess_fault
+	sd	t0, CPU_FIXUP_PC(tp)
+	li	t1, SSTATUS_SUM_BIT
+	csrs	sstatus, t1
+	/* Word copy when dst, src and n are all 8-aligned, else bytes. */
+	or	t2, a0, a1
+	or	t2, t2, a2
+	andi	t2, t2, 7
+	bnez	t2, 2f
+1:	beqz	a2, 3f
+	ld	t2, 0(a1)
+	sd	t2, 0(a0)
+	addi	a0, a0, 8
+	addi	a1, a1, 8
+	addi	a2, a2, -8
+	j	1b
+2:	beqz	a2, 3f
+	lb	t2, 0(a1)
+	sb	t2, 0(a0)
+	addi	a0, a0, 1
+	addi	a1, a1, 1
+	addi	a2, a2, -1
+	j	2b
+3:	csrc	sstatus, t1
+	sd	zero, CPU_FIXUP_PC(tp)
+	li	a0, 0
+	ret
+
+uaccess_fault:
+	li	t1, SSTATUS_SUM_BIT
+	csrc	sstatus, t1
+	sd	zero, CPU_FIXUP_PC(tp)
+	li	a0, E_FAULT_NEG
+	ret
+
 /*
  * int arch_probe_load(uintptr_t va) / _store / _exec
- * Touch va once.  this_cpu()->fixup_pc (offset 8 of cpu_t, checked in
- * cpu.c) tells trap_kernel where to resume with a0 = E_FAULT.
+ * Touch va once.  this_cpu()->fixup_pc tells trap_kernel where to resume
+ * with a0 = E_FAULT.
  */
-#define CPU_FIXUP_PC 8
-#define E_FAULT_NEG (-3)
 
 	.globl arch_probe_load
 arch_probe_load:

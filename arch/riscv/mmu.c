@@ -117,6 +117,11 @@ void arch_vm_init(const platform_t *p)
 	bootmem_set_window(0, ~(paddr_t)0);
 }
 
+paddr_t arch_kernel_root(void)
+{
+	return kernel_root_pa;
+}
+
 unsigned arch_kernel_query(uintptr_t va, paddr_t *pa)
 {
 	pte_t *t = kernel_root;

@@ -12,8 +12,11 @@
 #include <arch/cpu.h>
 #include <arch/csr.h>
 #include <arch/trap.h>
+#include <abi/error.h>
+#include <abi/syscall.h>
 #include <kern/assert.h>
 #include <kern/console.h>
+#include <kern/trapentry.h>
 
 #include "timer.h"
 
@@ -24,6 +27,7 @@ _Static_assert(offsetof(trapframe_t, sstatus) == TF_SSTATUS, "TF_SSTATUS");
 _Static_assert(offsetof(trapframe_t, scause) == TF_SCAUSE, "TF_SCAUSE");
 _Static_assert(offsetof(trapframe_t, stval) == TF_STVAL, "TF_STVAL");
 _Static_assert(sizeof(trapframe_t) == TF_SIZE && TF_SIZE % 16 == 0, "TF_SIZE");
+_Static_assert(E_FAULT == -3, "E_FAULT_NEG in entry.S");
 
 extern char trap_vector[];
 
@@ -125,4 +129,72 @@ void trap_kernel(trapframe_t *tf)
 		panic("unexpected %s (scause %#lx)", trap_cause_name(tf->scause),
 		      (unsigned long)tf->scause);
 	}
+}
+
+void tf_to_regs(const trapframe_t *tf, uint64_t regs[32])
+{
+	regs[0] = tf->sepc;
+	for (int i = 1; i < 32; i++)
+		regs[i] = tf->x[i];
+}
+
+void tf_from_regs(trapframe_t *tf, const uint64_t regs[32])
+{
+	tf->sepc = regs[0];
+	for (int i = 1; i < 32; i++)
+		tf->x[i] = regs[i];
+}
+
+void tf_init_user(trapframe_t *tf, uint64_t pc, uint64_t sp, uint64_t a0)
+{
+	for (int i = 0; i < 32; i++)
+		tf->x[i] = 0;
+	tf->sepc = pc;
+	tf->x[2] = sp;
+	tf->x[10] = a0;
+	/* SPP = 0 (user), SPIE = 1 (interrupts on after sret), FS = off. */
+	tf->sstatus = SSTATUS_SPIE;
+	tf->scause = 0;
+	tf->stval = 0;
+}
+
+/* What kind of fault an exception is, and the access that caused it. */
+static unsigned fault_classify(uint64_t code, unsigned *access)
+{
+	*access = 0;
+	switch (code) {
+	case EXC_INSN_PAGE_FAULT: *access = VM_EXEC; return FAULT_PAGE;
+	case EXC_LOAD_PAGE_FAULT: *access = VM_READ; return FAULT_PAGE;
+	case EXC_STORE_PAGE_FAULT: *access = VM_WRITE; return FAULT_PAGE;
+	case EXC_INSN_ACCESS: *access = VM_EXEC; return FAULT_ACCESS;
+	case EXC_LOAD_ACCESS: *access = VM_READ; return FAULT_ACCESS;
+	case EXC_STORE_ACCESS: *access = VM_WRITE; return FAULT_ACCESS;
+	case EXC_ILLEGAL_INSN: return FAULT_ILLEGAL;
+	case EXC_INSN_MISALIGNED: *access = VM_EXEC; return FAULT_MISALIGNED;
+	case EXC_LOAD_MISALIGNED: *access = VM_READ; return FAULT_MISALIGNED;
+	case EXC_STORE_MISALIGNED: *access = VM_WRITE; return FAULT_MISALIGNED;
+	case EXC_BREAKPOINT: return FAULT_BREAKPOINT;
+	}
+	return FAULT_ILLEGAL;
+}
+
+void trap_user(trapframe_t *tf)
+{
+	uint64_t code = tf->scause & ~SCAUSE_INTR;
+
+	if (tf->scause & SCAUSE_INTR) {
+		if (code == IRQ_S_TIMER) {
+			timer_interrupt();
+			kern_timer_tick();
+		} else {
+			kprintf("trap_user: unexpected %s\n", trap_cause_name(tf->scause));
+		}
+	} else if (code == EXC_ECALL_U) {
+		kern_syscall(tf);
+	} else {
+		unsigned access;
+		unsigned kind = fault_classify(code, &access);
+		kern_user_fault(tf, kind, access, tf->stval);
+	}
+	kern_return_to_user();
 }

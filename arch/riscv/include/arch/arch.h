@@ -6,6 +6,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <arch/vm.h>
@@ -65,6 +66,7 @@ void arch_vm_init(const platform_t *p);
 #define VM_USER 8u
 #define VM_GLOBAL 16u
 #define VM_ACCESSED_DIRTY 32u  /* both A and D set */
+#define VM_COW 64u             /* user leaf: copy-on-write (PTE RSW bit 8) */
 unsigned arch_kernel_query(uintptr_t va, paddr_t *pa);
 
 /* Kernel image bounds (physical) and section boundaries (virtual). */
@@ -75,3 +77,42 @@ typedef struct kernel_layout {
 	uintptr_t data_start, data_end;     /* data and bss */
 } kernel_layout_t;
 void arch_kernel_layout(kernel_layout_t *k);
+
+/* Physical address of the kernel's root page table. */
+paddr_t arch_kernel_root(void);
+
+/*
+ * User page tables.  All addresses page aligned, va < USER_TOP; only 4 KiB
+ * leaves.  vm is a mask of VM_READ, VM_WRITE, VM_EXEC, VM_COW.
+ */
+typedef int (*pt_alloc_fn)(void *ctx, paddr_t *pa);       /* zeroed table page */
+typedef void (*pt_free_fn)(void *ctx, paddr_t pa);
+typedef void (*pt_leaf_fn)(void *ctx, paddr_t pa, unsigned vm);
+
+/* A fresh root: empty user half, kernel half shared with the kernel. */
+void arch_pt_init_root(paddr_t root);
+/* How many interior tables arch_pt_map would allocate for va (0..2). */
+int arch_pt_tables_needed(paddr_t root, uaddr_t va);
+/* Map pa at va; E_EXISTS if mapped, or alloc's error. */
+int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn alloc, void *ctx);
+/* VM_* of the leaf at va (with VM_USER), 0 if unmapped; sets *pa. */
+unsigned arch_pt_query(paddr_t root, uaddr_t va, paddr_t *pa);
+/* Clear the leaf at va and return its frame; E_NOENT if unmapped.  The
+ * caller fences the TLB before dropping the frame. */
+int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old);
+/* Change the permissions of the leaf at va; E_NOENT if unmapped. */
+int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
+/* Call leaf() for every user leaf and free_table() for every user table
+ * page (not the root); leaves the user half empty. */
+void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
+/* Switch this hart to root (fences the whole TLB: no ASIDs yet). */
+void arch_aspace_activate(paddr_t root);
+void arch_tlb_flush_page(uaddr_t va);
+void arch_tlb_flush_all(void);
+
+/* Copy n bytes between kernel and a range-checked user address with
+ * sstatus.SUM set only for the copy; E_FAULT if it faults. */
+int arch_copy_user(void *dst, const void *src, size_t n);
+
+/* Let user mode read cycle, time and instret. */
+void arch_user_counters_enable(void);

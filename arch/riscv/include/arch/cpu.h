@@ -1,20 +1,34 @@
 /*
  * Per-hart state.  Each hart's tp register points at its cpu_t while it runs
- * in the kernel; this_cpu() is the one accessor (STYLE.md item 12).
+ * in the kernel; while it runs user code, sscratch does (entry.S swaps them).
+ * this_cpu() is the one accessor (STYLE.md item 12).
  */
 #pragma once
 
+/* Offsets used by entry.S; checked against the struct in cpu.c. */
+#define CPU_FIXUP_PC 8
+#define CPU_CUR_TF 16
+#define CPU_KSTACK_TOP 24
+#define CPU_USER_SP 32
+
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+
+struct trapframe;
 
 typedef struct cpu {
 	uint32_t hartid;       /* from the device tree / SBI */
 	uint32_t index;        /* dense 0..ncpus-1 */
 	uintptr_t fixup_pc;    /* where a kernel fault inside a probe resumes, 0 = none */
+	struct trapframe *cur_tf; /* the running thread's saved user registers */
+	uintptr_t kstack_top;  /* kernel stack for traps from user mode */
+	uintptr_t user_sp;     /* scratch for entry.S */
 	uintptr_t stack_lo;    /* bounds of this hart's kernel stack, for backtraces */
 	uintptr_t stack_hi;
 	uint64_t ticks;        /* timer interrupts taken */
 	uint64_t tick_interval;/* timebase ticks between timer interrupts */
 	uint64_t next_tick;    /* absolute rdtime value of the next deadline */
+	void *sched;           /* kern/sched.c's per-hart state */
 } cpu_t;
 
 #define MAX_CPUS 8
@@ -28,3 +42,4 @@ static inline cpu_t *this_cpu(void)
 
 /* Set up the boot hart's cpu_t and point tp at it. */
 void cpu_init_boot(uint32_t hartid, uintptr_t stack_lo, uintptr_t stack_hi);
+#endif

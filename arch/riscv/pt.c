@@ -1,0 +1,170 @@
+/*
+ * User page tables (Sv39): the walk that encodes the PTE format.
+ *
+ * kern/aspace.c decides what is mapped; this file only knows how.  The
+ * user half is [0, USER_TOP); the upper half of every root table is a copy
+ * of the kernel's root entries, so traps need no table switch.  Interior
+ * tables come from a caller-supplied allocator (charged to the address
+ * space's pool).  Leaves always have A and D set and U set.
+ */
+#include <string.h>
+
+#include <abi/error.h>
+#include <arch/arch.h>
+#include <arch/csr.h>
+#include <arch/pte.h>
+#include <kern/assert.h>
+
+#define USER_ROOT_ENTRIES (USER_TOP >> LEVEL_SHIFT(2))   /* 256 */
+
+static pte_t *table(paddr_t pa)
+{
+	return pa2kva(pa);
+}
+
+static pte_t vm_to_pte(unsigned vm)
+{
+	pte_t p = PTE_V | PTE_U | PTE_A | PTE_D;
+	p |= (vm & VM_READ) ? PTE_R : 0;
+	p |= (vm & VM_WRITE) ? PTE_W : 0;
+	p |= (vm & VM_EXEC) ? PTE_X : 0;
+	p |= (vm & VM_COW) ? PTE_COW : 0;
+	return p;
+}
+
+static unsigned pte_to_vm(pte_t p)
+{
+	unsigned vm = 0;
+	vm |= (p & PTE_R) ? VM_READ : 0;
+	vm |= (p & PTE_W) ? VM_WRITE : 0;
+	vm |= (p & PTE_X) ? VM_EXEC : 0;
+	vm |= (p & PTE_U) ? VM_USER : 0;
+	vm |= (p & PTE_COW) ? VM_COW : 0;
+	return vm;
+}
+
+void arch_pt_init_root(paddr_t root)
+{
+	pte_t *r = table(root);
+	const pte_t *k = table(arch_kernel_root());
+	memset(r, 0, USER_ROOT_ENTRIES * sizeof(pte_t));
+	memcpy(r + USER_ROOT_ENTRIES, k + USER_ROOT_ENTRIES,
+	       (PTES_PER_TABLE - USER_ROOT_ENTRIES) * sizeof(pte_t));
+}
+
+/* The level-0 PTE for va, or NULL if an interior table is missing. */
+static pte_t *walk(paddr_t root, uaddr_t va)
+{
+	pte_t *t = table(root);
+	for (int level = 2; level > 0; level--) {
+		pte_t p = t[VPN(va, level)];
+		if (!(p & PTE_V))
+			return NULL;
+		assert(!PTE_LEAF(p));   /* user mappings are 4 KiB only */
+		t = table(PTE_PA(p));
+	}
+	return &t[VPN(va, 0)];
+}
+
+int arch_pt_tables_needed(paddr_t root, uaddr_t va)
+{
+	pte_t *t = table(root);
+	for (int level = 2; level > 0; level--) {
+		pte_t p = t[VPN(va, level)];
+		if (!(p & PTE_V))
+			return level;
+		t = table(PTE_PA(p));
+	}
+	return 0;
+}
+
+int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn alloc,
+		void *ctx)
+{
+	assert(va < USER_TOP && !(va & PAGE_MASK) && !(pa & PAGE_MASK));
+	pte_t *t = table(root);
+	for (int level = 2; level > 0; level--) {
+		pte_t *e = &t[VPN(va, level)];
+		if (!(*e & PTE_V)) {
+			paddr_t tp;
+			int err = alloc(ctx, &tp);
+			if (err)
+				return err;
+			*e = PA_PTE(tp) | PTE_V;
+		}
+		t = table(PTE_PA(*e));
+	}
+	pte_t *leaf = &t[VPN(va, 0)];
+	if (*leaf & PTE_V)
+		return E_EXISTS;
+	*leaf = PA_PTE(pa) | vm_to_pte(vm);
+	return 0;
+}
+
+unsigned arch_pt_query(paddr_t root, uaddr_t va, paddr_t *pa)
+{
+	if (va >= USER_TOP)
+		return 0;
+	pte_t *leaf = walk(root, va);
+	if (!leaf || !(*leaf & PTE_V))
+		return 0;
+	if (pa)
+		*pa = PTE_PA(*leaf);
+	return pte_to_vm(*leaf);
+}
+
+int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old)
+{
+	pte_t *leaf = va < USER_TOP ? walk(root, va) : NULL;
+	if (!leaf || !(*leaf & PTE_V))
+		return E_NOENT;
+	*old = PTE_PA(*leaf);
+	*leaf = 0;
+	return 0;
+}
+
+int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm)
+{
+	pte_t *leaf = va < USER_TOP ? walk(root, va) : NULL;
+	if (!leaf || !(*leaf & PTE_V))
+		return E_NOENT;
+	*leaf = (*leaf & ~(pte_t)((1UL << PTE_PPN_SHIFT) - 1)) | vm_to_pte(vm);
+	return 0;
+}
+
+void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx)
+{
+	pte_t *r = table(root);
+	for (size_t i = 0; i < USER_ROOT_ENTRIES; i++) {
+		if (!(r[i] & PTE_V))
+			continue;
+		pte_t *l1 = table(PTE_PA(r[i]));
+		for (size_t j = 0; j < PTES_PER_TABLE; j++) {
+			if (!(l1[j] & PTE_V))
+				continue;
+			pte_t *l0 = table(PTE_PA(l1[j]));
+			for (size_t k = 0; k < PTES_PER_TABLE; k++)
+				if (l0[k] & PTE_V)
+					leaf(ctx, PTE_PA(l0[k]), pte_to_vm(l0[k]));
+			free_table(ctx, PTE_PA(l1[j]));
+		}
+		free_table(ctx, PTE_PA(r[i]));
+		r[i] = 0;
+	}
+}
+
+void arch_aspace_activate(paddr_t root)
+{
+	csr_write(satp, SATP_MODE_SV39 | (root >> PAGE_SHIFT));
+	sfence_vma_all();
+}
+
+void arch_tlb_flush_page(uaddr_t va)
+{
+	sfence_vma_addr(va);
+}
+
+void arch_tlb_flush_all(void)
+{
+	sfence_vma_all();
+}

@@ -1,0 +1,210 @@
+/*
+ * Address spaces.
+ *
+ * The object owns its root table and interior tables (charged to its pool)
+ * and holds one frame reference per mapped leaf of RAM.  Device frames are
+ * mapped without references.  User mappings are 4 KiB, never writable and
+ * executable at once, and writable only if readable (RISC-V reserves W
+ * without R).  Removing or downgrading a mapping fences the TLB before the
+ * frame's reference is dropped.
+ *
+ * Locking: none (one hart, interrupts off in the kernel).
+ */
+#include <abi/error.h>
+#include <arch/arch.h>
+#include <kern/aspace.h>
+#include <kern/assert.h>
+#include <kern/pool.h>
+
+static aspace_t *active;   /* this hart's current address space */
+
+static int table_alloc(void *ctx, paddr_t *pa)
+{
+	aspace_t *as = ctx;
+	int err = as->pool ? pool_alloc_frame(as->pool, FRAME_PAGETABLE, pa)
+			   : frame_alloc(FRAME_PAGETABLE, pa);
+	if (!err)
+		as->tables++;
+	return err;
+}
+
+static void table_free(void *ctx, paddr_t pa)
+{
+	aspace_t *as = ctx;
+	if (as->pool)
+		pool_free_frame(as->pool, pa);
+	else
+		frame_unref(pa);
+	as->tables--;
+}
+
+static void leaf_drop(void *ctx, paddr_t pa, unsigned vm)
+{
+	aspace_t *as = ctx;
+	as->leaves--;
+	if (frame_is_ram(pa))
+		user_frame_unref(pa);
+}
+
+int aspace_create(pool_t *pool, aspace_t **out)
+{
+	if (!kobj_can_alloc(pool, 2))
+		return E_NOMEM;
+	kobj_t *o;
+	int err = kobj_alloc(pool, CAP_ASPACE, &o);
+	assert(err == 0);
+	aspace_t *as = (aspace_t *)o;
+	as->pool = pool;
+	err = pool ? pool_alloc_frame(pool, FRAME_PAGETABLE, &as->root)
+		   : frame_alloc(FRAME_PAGETABLE, &as->root);
+	assert(err == 0);
+	arch_pt_init_root(as->root);
+	*out = as;
+	return 0;
+}
+
+void aspace_destroy(aspace_t *as)
+{
+	if (active == as) {
+		arch_aspace_activate(arch_kernel_root());
+		active = NULL;
+	}
+	arch_pt_destroy(as->root, leaf_drop, table_free, as);
+	assert(as->tables == 0 && as->leaves == 0);
+	as->tables = 1;
+	table_free(as, as->root);
+}
+
+void aspace_activate(aspace_t *as)
+{
+	if (active == as)
+		return;
+	arch_aspace_activate(as->root);
+	active = as;
+}
+
+static unsigned rights_to_vm(uint64_t rights)
+{
+	return ((rights & RIGHT_READ) ? VM_READ : 0) | ((rights & RIGHT_WRITE) ? VM_WRITE : 0) |
+	       ((rights & RIGHT_EXEC) ? VM_EXEC : 0);
+}
+
+static unsigned vm_to_rights(unsigned vm)
+{
+	return ((vm & VM_READ) ? RIGHT_READ : 0) | ((vm & VM_WRITE) ? RIGHT_WRITE : 0) |
+	       ((vm & VM_EXEC) ? RIGHT_EXEC : 0);
+}
+
+/* Rules common to map and protect: alignment, range, sane rights. */
+static int check_va_rights(uint64_t va, uint64_t rights)
+{
+	if (va & PAGE_MASK)
+		return E_INVAL;
+	if (va < USER_BASE || va >= USER_TOP)
+		return E_RANGE;
+	if (rights == 0 || (rights & ~(uint64_t)(RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC)))
+		return E_INVAL;
+	if ((rights & RIGHT_WRITE) && !(rights & RIGHT_READ))
+		return E_INVAL;
+	if ((rights & RIGHT_WRITE) && (rights & RIGHT_EXEC))
+		return E_INVAL;
+	return 0;
+}
+
+int decode_aspace_map(aspace_t *as, const cap_t *c, uint64_t va, uint64_t rights,
+		      aspace_op_t *op)
+{
+	int err;
+	if (c->type != CAP_FRAME && c->type != CAP_DEVFRAME)
+		return E_TYPE;
+	if ((err = check_va_rights(va, rights)))
+		return err;
+	if ((rights & c->rights) != rights)
+		return E_PERM;
+	if (arch_pt_query(as->root, va, NULL))
+		return E_EXISTS;
+	int tables = arch_pt_tables_needed(as->root, va);
+	if (tables && !kobj_can_alloc(as->pool, (size_t)tables))
+		return E_NOMEM;
+	*op = (aspace_op_t){ .label = ASPACE_MAP, .as = as, .va = va, .pa = c->pa,
+			     .vm = rights_to_vm(rights), .ram = c->type == CAP_FRAME };
+	return 0;
+}
+
+int decode_aspace_unmap(aspace_t *as, uint64_t va, aspace_op_t *op)
+{
+	if (va & PAGE_MASK)
+		return E_INVAL;
+	if (va < USER_BASE || va >= USER_TOP)
+		return E_RANGE;
+	paddr_t pa;
+	if (!arch_pt_query(as->root, va, &pa))
+		return E_NOENT;
+	*op = (aspace_op_t){ .label = ASPACE_UNMAP, .as = as, .va = va, .pa = pa,
+			     .ram = frame_is_ram(pa) };
+	return 0;
+}
+
+int decode_aspace_protect(aspace_t *as, uint64_t va, uint64_t rights, aspace_op_t *op)
+{
+	int err = check_va_rights(va, rights);
+	if (err)
+		return err;
+	unsigned cur = arch_pt_query(as->root, va, NULL);
+	if (!cur)
+		return E_NOENT;
+	if ((rights & vm_to_rights(cur)) != rights)
+		return E_PERM;
+	*op = (aspace_op_t){ .label = ASPACE_PROTECT, .as = as, .va = va,
+			     .vm = rights_to_vm(rights) | (cur & VM_COW) };
+	return 0;
+}
+
+void perform_aspace_op(const aspace_op_t *op)
+{
+	aspace_t *as = op->as;
+	paddr_t old;
+	int err = 0;
+
+	switch (op->label) {
+	case ASPACE_MAP:
+		err = arch_pt_map(as->root, op->va, op->pa, op->vm, table_alloc, as);
+		assert(err == 0);   /* decode checked tables and quota */
+		if (op->ram)
+			frame_ref(op->pa);
+		as->leaves++;
+		break;
+	case ASPACE_UNMAP:
+		err = arch_pt_unmap(as->root, op->va, &old);
+		assert(err == 0 && old == op->pa);
+		arch_tlb_flush_page(op->va);   /* fence before the frame can be reused */
+		as->leaves--;
+		if (op->ram)
+			user_frame_unref(old);
+		break;
+	case ASPACE_PROTECT:
+		err = arch_pt_protect(as->root, op->va, op->vm);
+		assert(err == 0);
+		arch_tlb_flush_page(op->va);
+		break;
+	}
+}
+
+unsigned aspace_query(aspace_t *as, uaddr_t va)
+{
+	return vm_to_rights(arch_pt_query(as->root, PAGE_ROUND_DOWN(va), NULL));
+}
+
+int aspace_map_frame(aspace_t *as, uaddr_t va, paddr_t pa, unsigned vm)
+{
+	if (arch_pt_query(as->root, va, NULL))
+		return E_EXISTS;
+	int tables = arch_pt_tables_needed(as->root, va);
+	if (tables && !kobj_can_alloc(as->pool, (size_t)tables))
+		return E_NOMEM;
+	int err = arch_pt_map(as->root, va, pa, vm, table_alloc, as);
+	assert(err == 0);
+	frame_ref(pa);
+	as->leaves++;
+	return 0;
+}

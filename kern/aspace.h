@@ -1,0 +1,45 @@
+/*
+ * Address spaces: an Sv39 root table whose user half maps frames.
+ */
+#pragma once
+
+#include <kern/cap.h>
+#include <kern/kobj.h>
+
+typedef struct aspace {
+	kobj_t obj;
+	paddr_t root;        /* root page table, charged to obj.pool */
+	pool_t *pool;        /* pays for page tables (and COW copies) */
+	uint64_t tables;     /* interior table pages */
+	uint64_t leaves;     /* mapped leaves */
+} aspace_t;
+
+/* Create an empty address space charged to pool (NULL at boot). */
+int aspace_create(pool_t *pool, aspace_t **out);
+void aspace_destroy(aspace_t *as);
+
+/* Make as the current address space of this hart. */
+void aspace_activate(aspace_t *as);
+
+/* A map / unmap / protect, decoded. */
+typedef struct aspace_op {
+	unsigned label;
+	aspace_t *as;
+	uaddr_t va;
+	paddr_t pa;
+	unsigned vm;         /* VM_* */
+	bool ram;            /* pa is a RAM frame (refcounted) */
+} aspace_op_t;
+
+/* ASPACE_MAP of frame capability c at va with rights (RIGHT_*). */
+int decode_aspace_map(aspace_t *as, const cap_t *c, uint64_t va, uint64_t rights,
+		      aspace_op_t *op);
+int decode_aspace_unmap(aspace_t *as, uint64_t va, aspace_op_t *op);
+int decode_aspace_protect(aspace_t *as, uint64_t va, uint64_t rights, aspace_op_t *op);
+void perform_aspace_op(const aspace_op_t *op);
+
+/* Rights (RIGHT_*) of the mapping at va, 0 if none. */
+unsigned aspace_query(aspace_t *as, uaddr_t va);
+
+/* Kernel-internal: map a RAM frame (taking a reference) or fail cleanly. */
+int aspace_map_frame(aspace_t *as, uaddr_t va, paddr_t pa, unsigned vm);

@@ -1,0 +1,117 @@
+/*
+ * Kernel object lifetime.
+ *
+ * Every object occupies one frame (FRAME_KOBJ) charged to the pool it was
+ * made from; a capability space adds its slot pages.  That keeps
+ * accounting exact and simple: an object costs whole frames, and the
+ * debug statistics count live objects per type for leak checks.
+ *
+ * refs counts capabilities, bindings (a thread's address space, capability
+ * space and fault endpoint) and in-flight IPC (a capability held in a
+ * blocked sender).  When it reaches zero the object goes on a destruction
+ * list drained iteratively: destroying an object may drop the last
+ * reference of others, and recursion could overflow the kernel stack.
+ *
+ * Locking: none (one hart, interrupts off in the kernel).
+ */
+#include <abi/error.h>
+#include <kern/assert.h>
+#include <kern/aspace.h>
+#include <kern/cspace.h>
+#include <kern/endpoint.h>
+#include <kern/irq.h>
+#include <kern/kobj.h>
+#include <kern/notification.h>
+#include <kern/pool.h>
+#include <kern/thread.h>
+
+static unsigned long live[CAP_NTYPES];
+static kobj_t *zombies;
+static bool draining;
+
+bool kobj_can_alloc(pool_t *pool, size_t frames)
+{
+	if (pool)
+		return pool_can_charge(pool, frames);
+	return frame_free_count() >= frames;
+}
+
+int kobj_alloc(pool_t *pool, unsigned type, kobj_t **out)
+{
+	paddr_t pa;
+	int err;
+
+	assert(type > CAP_NULL && type < CAP_NTYPES);
+	if (pool)
+		err = pool_alloc_frame(pool, FRAME_KOBJ, &pa);
+	else
+		err = frame_alloc(FRAME_KOBJ, &pa);
+	if (err)
+		return err;
+	kobj_t *o = pa2kva(pa);
+	o->type = type;
+	o->refs = 1;
+	o->pool = pool;
+	if (pool)
+		kobj_ref(&pool->obj);
+	live[type]++;
+	*out = o;
+	return 0;
+}
+
+void kobj_ref(kobj_t *o)
+{
+	assert(o->refs > 0 && o->refs < UINT32_MAX);
+	o->refs++;
+}
+
+static void kobj_destroy(kobj_t *o)
+{
+	switch (o->type) {
+	case CAP_POOL: pool_destroy((pool_t *)o); break;
+	case CAP_ASPACE: aspace_destroy((aspace_t *)o); break;
+	case CAP_THREAD: thread_destroy((thread_t *)o); break;
+	case CAP_ENDPOINT: ep_destroy((endpoint_t *)o); break;
+	case CAP_NOTIFICATION: ntfn_destroy((notification_t *)o); break;
+	case CAP_IRQ: irq_destroy((irq_t *)o); break;
+	case CAP_CSPACE: cspace_destroy((cspace_t *)o); break;
+	default: panic("kobj_destroy: type %u", o->type);
+	}
+	live[o->type]--;
+	pool_t *pool = o->pool;
+	paddr_t pa = kva2pa(o);
+	if (pool) {
+		pool_free_frame(pool, pa);
+		kobj_unref(&pool->obj);
+	} else {
+		frame_unref(pa);
+	}
+}
+
+void kobj_unref(kobj_t *o)
+{
+	assert(o->refs > 0);
+	if (--o->refs > 0)
+		return;
+	o->zombie_next = zombies;
+	zombies = o;
+	if (draining)
+		return;
+	draining = true;
+	while (zombies) {
+		kobj_t *z = zombies;
+		zombies = z->zombie_next;
+		kobj_destroy(z);
+	}
+	draining = false;
+}
+
+unsigned long kobj_live(unsigned type)
+{
+	return type < CAP_NTYPES ? live[type] : 0;
+}
+
+void kobj_count(unsigned type, long delta)
+{
+	live[type] += (unsigned long)delta;
+}

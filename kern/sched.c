@@ -1,0 +1,147 @@
+/*
+ * The scheduler.
+ *
+ * Every RUNNABLE thread is on the run queue of its priority (the running
+ * one included, at the head); kern_return_to_user runs the head of the
+ * highest non-empty queue.  A timer tick uses up the running thread's
+ * slice; at the end of it the thread goes to the tail of its queue.  When
+ * nothing is runnable the hart waits in wfi with interrupts on.
+ *
+ * The kernel has one stack per hart and is not preemptible: a system call
+ * that blocks just leaves its thread off the run queue and the hart
+ * returns to whatever thread is chosen next.
+ *
+ * Locking: none (one hart, interrupts off in the kernel).
+ */
+#include <arch/arch.h>
+#include <arch/cpu.h>
+#include <kern/assert.h>
+#include <kern/root.h>
+#include <kern/sched.h>
+#include <kern/trapentry.h>
+
+#define NPRIO (PRIORITY_MAX + 1)
+
+static thread_t *head[NPRIO], *tail[NPRIO];
+static uint32_t nonempty;        /* bit p: queue p has threads */
+static thread_t *current;
+static unsigned long switches;
+
+static void runq_push(thread_t *t)
+{
+	assert(!t->in_runq);
+	unsigned p = t->prio;
+	t->next = NULL;
+	t->prev = tail[p];
+	if (tail[p])
+		tail[p]->next = t;
+	else
+		head[p] = t;
+	tail[p] = t;
+	nonempty |= 1u << p;
+	t->in_runq = 1;
+}
+
+static void runq_remove(thread_t *t)
+{
+	if (!t->in_runq)
+		return;
+	unsigned p = t->prio;
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		head[p] = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	else
+		tail[p] = t->prev;
+	if (!head[p])
+		nonempty &= ~(1u << p);
+	t->next = t->prev = NULL;
+	t->in_runq = 0;
+}
+
+thread_t *sched_current(void)
+{
+	return current;
+}
+
+void sched_wake(thread_t *t)
+{
+	t->state = THREAD_RUNNABLE;
+	t->ipc = IPC_NONE;
+	t->wait_obj = NULL;
+	if (!t->in_runq)
+		runq_push(t);
+}
+
+void sched_block(thread_t *t, unsigned state)
+{
+	runq_remove(t);
+	t->state = (uint8_t)state;
+}
+
+void sched_yield(void)
+{
+	if (current && current->in_runq) {
+		runq_remove(current);
+		runq_push(current);
+	}
+}
+
+void sched_set_priority(thread_t *t, unsigned prio)
+{
+	bool queued = t->in_runq;
+	runq_remove(t);
+	t->prio = (uint8_t)prio;
+	if (queued)
+		runq_push(t);
+}
+
+void sched_remove(thread_t *t)
+{
+	runq_remove(t);
+	if (current == t) {
+		current = NULL;
+		this_cpu()->cur_tf = NULL;
+	}
+}
+
+unsigned long sched_context_switches(void)
+{
+	return switches;
+}
+
+void kern_timer_tick(void)
+{
+	if (!current || !current->in_runq)
+		return;
+	if (current->slice > 1) {
+		current->slice--;
+		return;
+	}
+	current->slice = SCHED_SLICE_TICKS;
+	sched_yield();
+}
+
+void kern_return_to_user(void)
+{
+	for (;;) {
+		if (nonempty) {
+			unsigned p = PRIORITY_MAX;
+			while (!(nonempty & (1u << p)))
+				p--;
+			thread_t *t = head[p];
+			if (t != current) {
+				switches++;
+				current = t;
+				t->slice = SCHED_SLICE_TICKS;
+			}
+			aspace_activate(t->as);
+			this_cpu()->cur_tf = &t->tf;
+			arch_user_return(&t->tf);
+		}
+		root_check_finished();
+		arch_wait_for_interrupt();
+	}
+}

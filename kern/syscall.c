@@ -1,0 +1,101 @@
+/*
+ * The system-call dispatcher: the only code that advances a thread's pc
+ * past ecall and writes result registers (syscall_complete does it for a
+ * thread that blocked and is now done).
+ */
+#include <string.h>
+
+#include <abi/error.h>
+#include <abi/syscall.h>
+#include <kern/cspace.h>
+#include <kern/endpoint.h>
+#include <kern/notification.h>
+#include <kern/sched.h>
+#include <kern/syscall.h>
+#include <kern/trapentry.h>
+
+static unsigned long nsyscalls;
+
+void syscall_complete(thread_t *t, long r0, const uint64_t out[6])
+{
+	tf_set_arg(&t->tf, 0, (uint64_t)r0);
+	for (int i = 0; i < 6; i++)
+		tf_set_arg(&t->tf, 1 + i, out ? out[i] : 0);
+}
+
+unsigned long syscall_count(void)
+{
+	return nsyscalls;
+}
+
+static long sys_notification(thread_t *self, uint64_t no, sysargs_t *a)
+{
+	cap_t *c;
+	int err = cspace_lookup(self->cs, a->arg[0], &c);
+	if (err)
+		return err;
+	if (c->type != CAP_NOTIFICATION)
+		return E_TYPE;
+	notification_t *n = (notification_t *)c->obj;
+	if (no == SYS_SIGNAL) {
+		if (!(c->rights & RIGHT_WRITE))
+			return E_PERM;
+		ntfn_signal(n, c->badge);
+		return 0;
+	}
+	if (!(c->rights & RIGHT_READ))
+		return E_PERM;
+	return ntfn_wait(n, self, no == SYS_WAIT, &a->out[0]);
+}
+
+static long sys_ipc(thread_t *self, uint64_t no, sysargs_t *a)
+{
+	cap_t *c;
+	long r;
+
+	if (no == SYS_REPLY)
+		return ipc_reply(self);
+	if (no == SYS_REPLY_RECV && self->reply_to && (r = ipc_reply(self)) != 0)
+		return r;
+	int err = cspace_lookup(self->cs, a->arg[0], &c);
+	if (err)
+		return err;
+	switch (no) {
+	case SYS_SEND: return ipc_send(self, c, false);
+	case SYS_CALL: return ipc_send(self, c, true);
+	default: return ipc_recv(self, c);   /* SYS_RECV, SYS_REPLY_RECV */
+	}
+}
+
+void kern_syscall(trapframe_t *tf)
+{
+	thread_t *self = sched_current();
+	uint64_t no = tf_sysno(tf);
+	sysargs_t a = { .self = self };
+	long r;
+
+	nsyscalls++;
+	tf_skip_ecall(tf);
+	for (int i = 0; i < 7; i++)
+		a.arg[i] = tf_arg(tf, i);
+
+	switch (no) {
+	case SYS_NULL: r = 0; break;
+	case SYS_YIELD: sched_yield(); r = 0; break;
+	case SYS_INVOKE: r = invoke(&a); break;
+	case SYS_SEND:
+	case SYS_RECV:
+	case SYS_CALL:
+	case SYS_REPLY:
+	case SYS_REPLY_RECV: r = sys_ipc(self, no, &a); break;
+	case SYS_SIGNAL:
+	case SYS_WAIT:
+	case SYS_POLL: r = sys_notification(self, no, &a); break;
+	default: r = E_NOSYS; break;
+	}
+	/* The caller may have blocked (its result comes later) or destroyed
+	 * itself (its registers are gone). */
+	if (r == IPC_BLOCKED || sched_current() != self)
+		return;
+	syscall_complete(self, r, a.out);
+}

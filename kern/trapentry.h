@@ -1,0 +1,23 @@
+/*
+ * What the arch trap code calls in kern/ for traps from user mode.
+ * arch/riscv/trap.c only classifies the trap; kern/ decides.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include <arch/trap.h>
+
+/* A timer tick arrived (time slice accounting, preemption). */
+void kern_timer_tick(void);
+
+/* The running thread executed ecall: dispatch the system call. */
+void kern_syscall(trapframe_t *tf);
+
+/* The running thread took a fault of kind FAULT_* (abi/syscall.h) with
+ * access VM_READ/VM_WRITE/VM_EXEC (0 if none) at addr. */
+void kern_user_fault(trapframe_t *tf, unsigned kind, unsigned access, uint64_t addr);
+
+/* Pick the thread to run on this hart and enter user mode; idles in wfi
+ * while nothing is runnable. */
+__attribute__((noreturn)) void kern_return_to_user(void);
