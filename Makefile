@@ -37,7 +37,8 @@ ARCH_OBJS := $(addprefix $(B)/arch/riscv/, \
 KERN_OBJS := $(addprefix $(B)/kern/, \
 	main.o banner.o console.o panic.o bootmem.o frame.o selftest.o \
 	kobj.o pool.o cap.o cspace.o aspace.o thread.o sched.o endpoint.o \
-	notification.o irq.o debug.o invoke.o syscall.o fault.o uaccess.o root.o)
+	notification.o irq.o debug.o invoke.o syscall.o fastpath.o fault.o uaccess.o \
+	root.o)
 LIB_OBJS := $(addprefix $(B)/lib/, \
 	string.o fmt.o fdt.o platform.o error.o elf.o cpio.o)
 KOBJS := $(ARCH_OBJS) $(KERN_OBJS) $(LIB_OBJS) $(B)/initrd.o
@@ -193,6 +194,7 @@ UNIT_TESTS := $(patsubst test/unit/test_%.c,%,$(wildcard test/unit/test_*.c))
 unit_fdt_SRCS      := test/unit/test_fdt.c lib/fdt.c lib/error.c
 unit_platform_SRCS := test/unit/test_platform.c lib/platform.c lib/fdt.c lib/error.c
 unit_frame_SRCS    := test/unit/test_frame.c kern/frame.c lib/error.c
+unit_cspace_SRCS   := test/unit/test_cspace.c kern/cspace.c kern/cap.c kern/pool.c kern/kobj.c kern/frame.c lib/error.c
 unit_image_SRCS    := test/unit/test_image.c
 unit_fmt_SRCS      := test/unit/test_fmt.c lib/fmt.c lib/error.c
 unit_elf_SRCS      := test/unit/test_elf.c lib/elf.c lib/error.c
@@ -219,6 +221,11 @@ test: deps
 	@$(MAKE) --no-print-directory all unit $(B)/Image
 	@bash test/run.sh
 
+# Instruction counts under -icount shift=0: build/bench/results.csv.
+.PHONY: bench
+bench: deps all
+	@bash tools/bench.sh $(B)/kernel.elf
+
 # ----------------------------------------------------------------- misc ---
 
 .PHONY: clean help
@@ -230,6 +237,7 @@ help:
 	@echo "make qemu       boot on QEMU (MACHINE=virt|sifive_u SMP=N MEM=size APPEND=bootargs)"
 	@echo "make gdb        QEMU halted with the gdb stub, gdb-multiarch attached"
 	@echo "make test       host unit tests and QEMU tests; last line 'N passed, N failed'"
+	@echo "make bench      instruction-count benchmarks -> build/bench/results.csv"
 	@echo "make clean      remove build/"
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

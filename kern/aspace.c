@@ -16,7 +16,8 @@
 #include <kern/assert.h>
 #include <kern/pool.h>
 
-static aspace_t *active;   /* this hart's current address space */
+aspace_t *aspace_active;   /* this hart's current address space */
+#define active aspace_active
 
 static int table_alloc(void *ctx, paddr_t *pa)
 {
@@ -73,14 +74,6 @@ void aspace_destroy(aspace_t *as)
 	assert(as->tables == 0 && as->leaves == 0);
 	as->tables = 1;
 	table_free(as, as->root);
-}
-
-void aspace_activate(aspace_t *as)
-{
-	if (active == as)
-		return;
-	arch_aspace_activate(as->root);
-	active = as;
 }
 
 static unsigned rights_to_vm(uint64_t rights)

@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include <arch/arch.h>
 #include <kern/cap.h>
 #include <kern/kobj.h>
 
@@ -19,7 +20,14 @@ int aspace_create(pool_t *pool, aspace_t **out);
 void aspace_destroy(aspace_t *as);
 
 /* Make as the current address space of this hart. */
-void aspace_activate(aspace_t *as);
+extern aspace_t *aspace_active;
+static inline void aspace_activate(aspace_t *as)
+{
+	if (aspace_active != as) {
+		arch_aspace_activate(as->root);
+		aspace_active = as;
+	}
+}
 
 /* A map / unmap / protect, decoded. */
 typedef struct aspace_op {

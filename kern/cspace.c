@@ -44,14 +44,6 @@ int cspace_create(pool_t *pool, uint64_t nslots, cspace_t **out)
 	return 0;
 }
 
-cap_t *cspace_slot(cspace_t *cs, uint64_t idx)
-{
-	if (idx >= cs->nslots)
-		return NULL;
-	cap_t *page = pa2kva(cs->pages[idx / CAPS_PER_PAGE]);
-	return &page[idx % CAPS_PER_PAGE];
-}
-
 int cspace_lookup(cspace_t *cs, uint64_t idx, cap_t **out)
 {
 	cap_t *c = cspace_slot(cs, idx);
@@ -112,23 +104,23 @@ int decode_cspace_op(cspace_t *from, cspace_t *to, unsigned label, uint64_t src,
 	op->dst = cspace_slot(to, dst);
 	if (!op->dst)
 		return E_BADCAP;
+	if (label == CSPACE_MOVE && op->src == op->dst)
+		return E_INVAL;
 	if (op->dst->type != CAP_NULL)
 		return E_EXISTS;
+	op->badge = op->src->badge;
+	op->rights = op->src->rights;
+	if (label == CSPACE_MOVE)
+		return 0;   /* MOVE takes no rights mask */
 	if (rights & ~(uint64_t)RIGHTS_ALL)
 		return E_INVAL;
-	op->rights = op->src->rights & (unsigned)rights;
-	op->badge = op->src->badge;
+	op->rights &= (unsigned)rights;
 	if (label == CSPACE_MINT) {
 		if (op->src->type != CAP_ENDPOINT && op->src->type != CAP_NOTIFICATION)
 			return E_TYPE;
 		if (op->src->badge != 0 || badge == 0)
 			return E_INVAL;   /* badge once, and a badge is non-zero */
 		op->badge = badge;
-	}
-	if (label == CSPACE_MOVE) {
-		if (op->src == op->dst)
-			return E_INVAL;
-		op->rights = op->src->rights;
 	}
 	return 0;
 }

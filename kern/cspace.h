@@ -26,7 +26,13 @@ size_t cspace_frames(uint64_t nslots);
 int cspace_create(pool_t *pool, uint64_t nslots, cspace_t **out);
 
 /* The slot at idx, or NULL if idx is out of range. */
-cap_t *cspace_slot(cspace_t *cs, uint64_t idx);
+static inline cap_t *cspace_slot(cspace_t *cs, uint64_t idx)
+{
+	if (idx >= cs->nslots)
+		return NULL;
+	cap_t *page = pa2kva(cs->pages[idx / CAPS_PER_PAGE]);
+	return &page[idx % CAPS_PER_PAGE];
+}
 
 /* Look up a non-empty slot: E_BADCAP if out of range or empty. */
 int cspace_lookup(cspace_t *cs, uint64_t idx, cap_t **out);

@@ -20,12 +20,13 @@
 #include <kern/sched.h>
 #include <kern/trapentry.h>
 
-#define NPRIO (PRIORITY_MAX + 1)
-
-static thread_t *head[NPRIO], *tail[NPRIO];
-static uint32_t nonempty;        /* bit p: queue p has threads */
-static thread_t *current;
-static unsigned long switches;
+runq_t runq;
+thread_t *sched_cur;   /* see sched_current() */
+#define current sched_cur
+#define head runq.head
+#define tail runq.tail
+#define nonempty runq.nonempty
+#define switches runq.switches
 
 static void runq_push(thread_t *t)
 {
@@ -59,11 +60,6 @@ static void runq_remove(thread_t *t)
 		nonempty &= ~(1u << p);
 	t->next = t->prev = NULL;
 	t->in_runq = 0;
-}
-
-thread_t *sched_current(void)
-{
-	return current;
 }
 
 void sched_wake(thread_t *t)
@@ -124,14 +120,29 @@ void kern_timer_tick(void)
 	sched_yield();
 }
 
+/* The highest priority with a runnable thread (nonempty != 0). */
+static unsigned highest(uint32_t bits)
+{
+	unsigned p = 0;
+	if (bits >> 16) { bits >>= 16; p += 16; }
+	if (bits >> 8) { bits >>= 8; p += 8; }
+	if (bits >> 4) { bits >>= 4; p += 4; }
+	if (bits >> 2) { bits >>= 2; p += 2; }
+	if (bits >> 1) { p += 1; }
+	return p;
+}
+
+bool kern_resume_current(void)
+{
+	thread_t *c = current;
+	return c && c->in_runq && head[c->prio] == c && (nonempty >> c->prio) == 1;
+}
+
 void kern_return_to_user(void)
 {
 	for (;;) {
 		if (nonempty) {
-			unsigned p = PRIORITY_MAX;
-			while (!(nonempty & (1u << p)))
-				p--;
-			thread_t *t = head[p];
+			thread_t *t = head[highest(nonempty)];
 			if (t != current) {
 				switches++;
 				current = t;

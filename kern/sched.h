@@ -7,10 +7,24 @@
 #include <kern/thread.h>
 
 #define SCHED_SLICE_TICKS 2
+#define NPRIO (PRIORITY_MAX + 1)
+
+/* The run queues: every RUNNABLE thread, FIFO per priority.  Private to
+ * kern/sched.c and the IPC fast path (kern/fastpath.c). */
+typedef struct runq {
+	thread_t *head[NPRIO], *tail[NPRIO];
+	uint32_t nonempty;          /* bit p: queue p has threads */
+	unsigned long switches;     /* context switches */
+} runq_t;
+extern runq_t runq;
 
 /* The thread whose registers are in this_cpu()->cur_tf (may be blocked
  * by the syscall in progress), or NULL. */
-thread_t *sched_current(void);
+extern thread_t *sched_cur;
+static inline thread_t *sched_current(void)
+{
+	return sched_cur;
+}
 
 /* Make t RUNNABLE and queue it at the tail of its priority. */
 void sched_wake(thread_t *t);
@@ -28,3 +42,4 @@ void sched_set_priority(thread_t *t, unsigned prio);
 void sched_remove(thread_t *t);
 
 unsigned long sched_context_switches(void);
+

@@ -9,6 +9,7 @@
 #include <abi/syscall.h>
 #include <kern/cspace.h>
 #include <kern/endpoint.h>
+#include <kern/fastpath.h>
 #include <kern/notification.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -67,20 +68,16 @@ static long sys_ipc(thread_t *self, uint64_t no, sysargs_t *a)
 	}
 }
 
-void kern_syscall(trapframe_t *tf)
+/* Every system call but SYS_NULL; returns kern_resume_current(). */
+bool syscall_dispatch(trapframe_t *tf, uint64_t no)
 {
 	thread_t *self = sched_current();
-	uint64_t no = tf_sysno(tf);
-	sysargs_t a = { .self = self };
 	long r;
-
-	nsyscalls++;
-	tf_skip_ecall(tf);
+	sysargs_t a = { .self = self };
 	for (int i = 0; i < 7; i++)
 		a.arg[i] = tf_arg(tf, i);
 
 	switch (no) {
-	case SYS_NULL: r = 0; break;
 	case SYS_YIELD: sched_yield(); r = 0; break;
 	case SYS_INVOKE: r = invoke(&a); break;
 	case SYS_SEND:
@@ -95,7 +92,24 @@ void kern_syscall(trapframe_t *tf)
 	}
 	/* The caller may have blocked (its result comes later) or destroyed
 	 * itself (its registers are gone). */
-	if (r == IPC_BLOCKED || sched_current() != self)
-		return;
-	syscall_complete(self, r, a.out);
+	if (r != IPC_BLOCKED && sched_current() == self)
+		syscall_complete(self, r, a.out);
+	return kern_resume_current();
+}
+
+bool kern_syscall(trapframe_t *tf)
+{
+	uint64_t no = tf_sysno(tf);
+
+	nsyscalls++;
+	tf_skip_ecall(tf);
+	if (no == SYS_NULL) {   /* the cost of a trap and nothing else */
+		tf_set_arg(tf, 0, 0);
+		return true;        /* nothing changed: the caller runs on */
+	}
+	if (no == SYS_CALL)
+		return fastpath_call(tf);
+	if (no == SYS_REPLY_RECV)
+		return fastpath_reply_recv(tf);
+	return syscall_dispatch(tf, no);
 }

@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <kern/thread.h>
@@ -17,6 +18,10 @@ struct sysargs {
  * (out may be NULL: zeros).  The only writer of result registers besides
  * the dispatcher itself. */
 void syscall_complete(thread_t *t, long r0, const uint64_t out[6]);
+
+/* The general system-call path for the current thread (all but
+ * SYS_NULL); returns kern_resume_current(). */
+bool syscall_dispatch(trapframe_t *tf, uint64_t no);
 
 /* Dispatch SYS_INVOKE on the caller's capability (kern/invoke.c). */
 long invoke(sysargs_t *a);

@@ -239,11 +239,15 @@ int invoke_thread(thread_t *t, const cap_t *c, sysargs_t *a)
 		sched_wake(t);
 		return 0;
 	case THREAD_SUSPEND:
+		if (t->state == THREAD_INACTIVE)
+			return E_BUSY;    /* never started: nothing to suspend */
 		thread_suspend(t);
 		return 0;
 	case THREAD_RESUME:
 		if (t->state != THREAD_SUSPENDED && t->state != THREAD_FAULTED)
 			return E_BUSY;
+		if (!t->as || !t->cs)
+			return E_INVAL;   /* suspended before it was ever configured */
 		thread_resume(t);
 		return 0;
 	case THREAD_READ_REGS:

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <arch/trap.h>
@@ -11,12 +12,17 @@
 /* A timer tick arrived (time slice accounting, preemption). */
 void kern_timer_tick(void);
 
-/* The running thread executed ecall: dispatch the system call. */
-void kern_syscall(trapframe_t *tf);
+/* The running thread executed ecall: dispatch the system call.  Returns
+ * kern_resume_current(): true if the caller runs on. */
+bool kern_syscall(trapframe_t *tf);
 
 /* The running thread took a fault of kind FAULT_* (abi/syscall.h) with
  * access VM_READ/VM_WRITE/VM_EXEC (0 if none) at addr. */
 void kern_user_fault(trapframe_t *tf, unsigned kind, unsigned access, uint64_t addr);
+
+/* True if the thread that trapped is still the one to run (the trap
+ * returns straight to it); false: call kern_return_to_user. */
+bool kern_resume_current(void);
 
 /* Pick the thread to run on this hart and enter user mode; idles in wfi
  * while nothing is runnable. */

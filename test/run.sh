@@ -37,6 +37,9 @@ fi
 echo "== QEMU boot tests"
 bash test/qemu/boot.sh build/kernel.elf | record
 
+echo "== QEMU user-space tests"
+bash test/qemu/user.sh build/kernel.elf | record
+
 passed=$(grep -c '^PASS:' "$results")
 failed=$(grep -c '^FAIL:' "$results")
 if [ "$failed" -ne 0 ]; then

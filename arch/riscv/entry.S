@@ -12,6 +12,7 @@
  *    trap_kernel(tf) returns to the interrupted kernel code.
  */
 #include <arch/cpu.h>
+#include <arch/csr.h>
 #include <arch/trap.h>
 
 	.section .text
@@ -158,10 +159,21 @@ trap_from_user:
 	sd	t0, TF_STVAL(sp)
 	mv	a0, sp
 	ld	sp, CPU_KSTACK_TOP(tp)
-	mv	fp, zero
-	mv	ra, zero
-	call	trap_user               /* does not return */
-1:	j	1b
+	mv	fp, zero                /* ends backtraces */
+	/* System calls, the common case, go straight to the dispatcher. */
+	ld	t0, TF_SCAUSE(a0)
+	li	t1, EXC_ECALL_U
+	bne	t0, t1, 2f
+	call	kern_syscall
+	beqz	a0, 3f
+	j	4f
+2:	call	trap_user
+4:	/* trap_user returned: resume the same thread.  Every C function has
+	 * restored the callee-saved registers it used, so s1..s11 are still
+	 * the user's; s0 (fp) was zeroed above and is reloaded. */
+	ld	a0, CPU_CUR_TF(tp)
+	j	arch_user_return_same
+3:	call	kern_return_to_user     /* another thread runs: never returns */
 
 /*
  * void arch_user_return(trapframe_t *tf): enter user mode with tf's
@@ -170,6 +182,21 @@ trap_from_user:
  */
 	.globl arch_user_return
 arch_user_return:
+	ld	x8, TF_REG(8)(a0)       /* s0, s1 */
+	ld	x9, TF_REG(9)(a0)
+	ld	x18, TF_REG(18)(a0)     /* s2 .. s11 */
+	ld	x19, TF_REG(19)(a0)
+	ld	x20, TF_REG(20)(a0)
+	ld	x21, TF_REG(21)(a0)
+	ld	x22, TF_REG(22)(a0)
+	ld	x23, TF_REG(23)(a0)
+	ld	x24, TF_REG(24)(a0)
+	ld	x25, TF_REG(25)(a0)
+	ld	x26, TF_REG(26)(a0)
+	ld	x27, TF_REG(27)(a0)
+	/* Only from trap_from_user: s1..s11 are still the user's. */
+arch_user_return_same:
+	ld	x8, TF_REG(8)(a0)
 	csrw	sscratch, tp
 	ld	t0, TF_SEPC(a0)
 	csrw	sepc, t0
@@ -182,8 +209,6 @@ arch_user_return:
 	ld	x5, TF_REG(5)(a0)
 	ld	x6, TF_REG(6)(a0)
 	ld	x7, TF_REG(7)(a0)
-	ld	x8, TF_REG(8)(a0)
-	ld	x9, TF_REG(9)(a0)
 	ld	x11, TF_REG(11)(a0)
 	ld	x12, TF_REG(12)(a0)
 	ld	x13, TF_REG(13)(a0)
@@ -191,16 +216,6 @@ arch_user_return:
 	ld	x15, TF_REG(15)(a0)
 	ld	x16, TF_REG(16)(a0)
 	ld	x17, TF_REG(17)(a0)
-	ld	x18, TF_REG(18)(a0)
-	ld	x19, TF_REG(19)(a0)
-	ld	x20, TF_REG(20)(a0)
-	ld	x21, TF_REG(21)(a0)
-	ld	x22, TF_REG(22)(a0)
-	ld	x23, TF_REG(23)(a0)
-	ld	x24, TF_REG(24)(a0)
-	ld	x25, TF_REG(25)(a0)
-	ld	x26, TF_REG(26)(a0)
-	ld	x27, TF_REG(27)(a0)
 	ld	x28, TF_REG(28)(a0)
 	ld	x29, TF_REG(29)(a0)
 	ld	x30, TF_REG(30)(a0)

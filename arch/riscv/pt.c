@@ -153,12 +153,6 @@ void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void 
 	}
 }
 
-void arch_aspace_activate(paddr_t root)
-{
-	csr_write(satp, SATP_MODE_SV39 | (root >> PAGE_SHIFT));
-	sfence_vma_all();
-}
-
 void arch_tlb_flush_page(uaddr_t va)
 {
 	sfence_vma_addr(va);

@@ -182,6 +182,7 @@ void trap_user(trapframe_t *tf)
 {
 	uint64_t code = tf->scause & ~SCAUSE_INTR;
 
+	/* (entry.S sends ecall straight to kern_syscall.) */
 	if (tf->scause & SCAUSE_INTR) {
 		if (code == IRQ_S_TIMER) {
 			timer_interrupt();
@@ -189,12 +190,12 @@ void trap_user(trapframe_t *tf)
 		} else {
 			kprintf("trap_user: unexpected %s\n", trap_cause_name(tf->scause));
 		}
-	} else if (code == EXC_ECALL_U) {
-		kern_syscall(tf);
 	} else {
 		unsigned access;
 		unsigned kind = fault_classify(code, &access);
 		kern_user_fault(tf, kind, access, tf->stval);
 	}
+	if (kern_resume_current())
+		return;
 	kern_return_to_user();
 }

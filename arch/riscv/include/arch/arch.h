@@ -106,7 +106,11 @@ int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
  * page (not the root); leaves the user half empty. */
 void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
 /* Switch this hart to root (fences the whole TLB: no ASIDs yet). */
-void arch_aspace_activate(paddr_t root);
+static inline void arch_aspace_activate(paddr_t root)
+{
+	uint64_t satp = (8UL << 60) | (root >> PAGE_SHIFT);   /* Sv39 */
+	__asm__ volatile("csrw satp, %0\n\tsfence.vma" ::"r"(satp) : "memory");
+}
 void arch_tlb_flush_page(uaddr_t va);
 void arch_tlb_flush_all(void);
 

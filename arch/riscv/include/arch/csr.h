@@ -6,7 +6,9 @@
  */
 #pragma once
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 
 /* sstatus */
 #define SSTATUS_SIE (1UL << 1)

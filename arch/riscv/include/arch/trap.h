@@ -25,8 +25,10 @@ typedef struct trapframe {
 /* Called from entry.S for every trap taken in S-mode. */
 void trap_kernel(trapframe_t *tf);
 
-/* Called from entry.S for every trap taken in U-mode; never returns. */
-__attribute__((noreturn)) void trap_user(trapframe_t *tf);
+/* Called from entry.S for every trap taken in U-mode.  Returns only to
+ * resume the same thread (entry.S then restores it cheaply); otherwise it
+ * leaves through kern_return_to_user. */
+void trap_user(trapframe_t *tf);
 
 /* Enter user mode with tf's registers; never returns. */
 __attribute__((noreturn)) void arch_user_return(trapframe_t *tf);

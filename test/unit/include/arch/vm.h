@@ -22,3 +22,7 @@ extern uint64_t fake_ram_size;
 
 void *fake_pa2kva(paddr_t pa);
 #define pa2kva(pa) fake_pa2kva(pa)
+
+/* The inverse (kern/pool.c, kern/kobj.c); defined by the tests that use it. */
+paddr_t fake_kva2pa(const void *va);
+#define kva2pa(va) fake_kva2pa(va)
