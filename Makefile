@@ -107,7 +107,7 @@ USER_PROGS := $(patsubst user/%/main.c,%,$(wildcard user/*/main.c))
 USER_LIB_OBJS := $(patsubst %.c,$(B)/user/%.o,$(wildcard user/lib/*.c)) \
 	$(patsubst %.S,$(B)/user/%.o,$(wildcard user/lib/*.S)) \
 	$(B)/user/lib/fmt.o $(B)/user/lib/string.o $(B)/user/lib/elf.o \
-	$(B)/user/lib/cpio.o
+	$(B)/user/lib/cpio.o $(B)/user/lib/error.o
 USER_ELFS := $(patsubst %,$(B)/user/%.elf,$(USER_PROGS))
 
 $(B)/user/%.o: %.c
@@ -133,6 +133,10 @@ $(B)/user/lib/elf.o: lib/elf.c
 	$(Q)$(CC) $(UCROSSFLAGS) -c -o $@ $<
 
 $(B)/user/lib/cpio.o: lib/cpio.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(UCROSSFLAGS) -c -o $@ $<
+
+$(B)/user/lib/error.o: lib/error.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(UCROSSFLAGS) -c -o $@ $<
 

@@ -21,7 +21,7 @@ void aspace_destroy(aspace_t *as);
 
 /* Make as the current address space of this hart. */
 extern aspace_t *aspace_active;
-static inline void aspace_activate(aspace_t *as)
+static inline __attribute__((always_inline)) void aspace_activate(aspace_t *as)
 {
 	if (aspace_active != as) {
 		arch_aspace_activate(as->root);

@@ -18,7 +18,10 @@ typedef struct cap {
 		kobj_t *obj;    /* kernel objects */
 		paddr_t pa;     /* CAP_FRAME, CAP_DEVFRAME */
 	};
+	uint64_t spare;     /* pads a slot to 32 bytes: slot lookup is shifts */
 } cap_t;
+
+_Static_assert(sizeof(cap_t) == 32, "128 slots per page");
 
 /* Take one more reference to what c names (a copy is being made). */
 void cap_ref_object(const cap_t *c);

@@ -15,8 +15,9 @@ void ep_destroy(endpoint_t *ep);
 
 /* SYS_SEND / SYS_CALL by self through capability epcap with the message
  * in self's registers.  Returns the syscall result, or IPC_BLOCKED when
- * self blocked (its result is written when it is woken). */
-#define IPC_BLOCKED 1
+ * the result is not known yet or already written (self blocked, or it
+ * received at once).  No system call returns IPC_BLOCKED as a result. */
+#define IPC_BLOCKED (-0x7fffffffffffffffL - 1)
 long ipc_send(thread_t *self, const cap_t *epcap, bool call);
 long ipc_recv(thread_t *self, const cap_t *epcap);
 long ipc_reply(thread_t *self);

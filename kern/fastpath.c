@@ -26,24 +26,29 @@
 
 #define INFO_KEEP (~(uint64_t)(MSG_CAP | MSG_ACCEPT | (0xffffUL << 16)))
 
+/* These functions call nothing that can fail and leave by a jump, so they
+ * need no frame record (a backtrace from below them still ends cleanly). */
+#define FASTPATH __attribute__((optimize("omit-frame-pointer")))
+
 /* The message in from's a1..a5 becomes to's RECV result, with badge. */
 static inline __attribute__((always_inline)) void fast_copy(const trapframe_t *from, trapframe_t *to, uint64_t info,
 			     uint64_t badge)
 {
-	unsigned len = (unsigned)MSG_LEN(info);
+	uint64_t len = MSG_LEN(info);
 	tf_set_arg(to, 0, 0);
 	tf_set_arg(to, 1, info & INFO_KEEP);
-	tf_set_arg(to, 2, len > 0 ? tf_arg(from, 2) : 0);
-	tf_set_arg(to, 3, len > 1 ? tf_arg(from, 3) : 0);
-	tf_set_arg(to, 4, len > 2 ? tf_arg(from, 4) : 0);
-	tf_set_arg(to, 5, len > 3 ? tf_arg(from, 5) : 0);
+	/* Words past the length read as zero (masks, not branches). */
+	tf_set_arg(to, 2, tf_arg(from, 2) & -(uint64_t)(len > 0));
+	tf_set_arg(to, 3, tf_arg(from, 3) & -(uint64_t)(len > 1));
+	tf_set_arg(to, 4, tf_arg(from, 4) & -(uint64_t)(len > 2));
+	tf_set_arg(to, 5, tf_arg(from, 5) & -(uint64_t)(len > 3));
 	tf_set_arg(to, 6, badge);
 }
 
 /* The running thread t (head of its queue) leaves the run queue. */
 static inline __attribute__((always_inline)) void fast_block_running(thread_t *t)
 {
-	unsigned p = t->prio;
+	size_t p = t->prio;
 	thread_t *n = t->next;
 	runq.head[p] = n;
 	if (n)
@@ -60,7 +65,7 @@ static inline __attribute__((always_inline)) void fast_block_running(thread_t *t
 /* t (blocked) becomes runnable at the head of its queue and runs now. */
 static inline __attribute__((always_inline, noreturn)) void fast_switch(thread_t *t)
 {
-	unsigned p = t->prio;
+	size_t p = t->prio;
 	thread_t *h = runq.head[p];
 	t->prev = NULL;
 	t->next = h;
@@ -79,14 +84,54 @@ static inline __attribute__((always_inline, noreturn)) void fast_switch(thread_t
 	sched_cur = t;
 	aspace_activate(t->as);
 	this_cpu()->cur_tf = &t->tf;
-	arch_user_return(&t->tf);
+	arch_user_return_from_user(&t->tf);
 }
 
-bool fastpath_call(trapframe_t *tf)
+/* The running thread self blocks and t, of the same priority, takes its
+ * place at the head of the queue and runs: the common case, cheaper than
+ * fast_block_running + fast_switch. */
+static inline __attribute__((always_inline, noreturn)) void fast_swap(thread_t *self,
+								      thread_t *t)
+{
+	size_t p = self->prio;
+	thread_t *n = self->next;
+	t->prev = NULL;
+	t->next = n;
+	if (n)
+		n->prev = t;
+	else
+		runq.tail[p] = t;
+	runq.head[p] = t;
+	self->next = NULL;
+	self->in_runq = 0;
+	self->state = THREAD_BLOCKED;
+	t->in_runq = 1;
+	t->state = THREAD_RUNNABLE;
+	t->ipc = IPC_NONE;
+	t->wait_obj = NULL;
+	t->slice = SCHED_SLICE_TICKS;
+	runq.switches++;
+	sched_cur = t;
+	aspace_activate(t->as);
+	this_cpu()->cur_tf = &t->tf;
+	arch_user_return_from_user(&t->tf);
+}
+
+/* self blocks, t runs next. */
+static inline __attribute__((always_inline, noreturn)) void fast_handoff(thread_t *self,
+									 thread_t *t)
+{
+	if (t->prio == self->prio)
+		fast_swap(self, t);
+	fast_block_running(self);
+	fast_switch(t);
+}
+
+FASTPATH bool fastpath_call(trapframe_t *tf)
 {
 	thread_t *self = sched_current();
 	uint64_t info = tf_arg(tf, 1);
-	if ((info & MSG_CAP) || MSG_LEN(info) > MSG_WORDS)
+	if ((info & (MSG_CAP | 7)) > MSG_WORDS)   /* a capability, or too long */
 		return syscall_dispatch(tf, SYS_CALL);
 	cap_t *c = cspace_slot(self->cs, tf_arg(tf, 0));
 	if (!c || c->type != CAP_ENDPOINT || !(c->rights & RIGHT_WRITE))
@@ -103,23 +148,21 @@ bool fastpath_call(trapframe_t *tf)
 	else
 		ep->queue.tail = NULL;
 	fast_copy(tf, &r->tf, info, c->badge);
-	fast_block_running(self);
 	self->ipc = IPC_REPLY;
 	self->wait_obj = NULL;
 	self->recv_info = info;
 	self->replier = r;
 	self->fault = false;
 	r->reply_to = self;
-	fast_switch(r);
+	fast_handoff(self, r);
 }
 
-bool fastpath_reply_recv(trapframe_t *tf)
+FASTPATH bool fastpath_reply_recv(trapframe_t *tf)
 {
 	thread_t *self = sched_current();
 	uint64_t info = tf_arg(tf, 1);
 	thread_t *c = self->reply_to;
-	if (!c || c->fault || (info & MSG_CAP) || MSG_LEN(info) > MSG_WORDS ||
-	    c->prio < self->prio)
+	if (!c || c->fault || (info & (MSG_CAP | 7)) > MSG_WORDS || c->prio < self->prio)
 		return syscall_dispatch(tf, SYS_REPLY_RECV);
 	cap_t *ec = cspace_slot(self->cs, tf_arg(tf, 0));
 	if (!ec || ec->type != CAP_ENDPOINT || !(ec->rights & RIGHT_READ))
@@ -132,7 +175,6 @@ bool fastpath_reply_recv(trapframe_t *tf)
 	fast_copy(tf, &c->tf, info, 0);
 	self->reply_to = NULL;
 	c->replier = NULL;
-	fast_block_running(self);
 	self->ipc = IPC_RECV;
 	self->wait_obj = ep;
 	self->recv_info = info;
@@ -144,5 +186,5 @@ bool fastpath_reply_recv(trapframe_t *tf)
 	else
 		ep->queue.head = self;
 	ep->queue.tail = self;
-	fast_switch(c);
+	fast_handoff(self, c);
 }

@@ -97,7 +97,9 @@ bool syscall_dispatch(trapframe_t *tf, uint64_t no)
 	return kern_resume_current();
 }
 
-bool kern_syscall(trapframe_t *tf)
+/* Leaves by a return or a tail call: no frame record needed (backtraces
+ * from the callees end at entry.S either way). */
+__attribute__((optimize("omit-frame-pointer"))) bool kern_syscall(trapframe_t *tf)
 {
 	uint64_t no = tf_sysno(tf);
 

@@ -118,9 +118,6 @@ trap_from_user:
 	ld	sp, CPU_CUR_TF(tp)
 	sd	x1, TF_REG(1)(sp)
 	sd	x3, TF_REG(3)(sp)
-	sd	x5, TF_REG(5)(sp)
-	sd	x6, TF_REG(6)(sp)
-	sd	x7, TF_REG(7)(sp)
 	sd	x8, TF_REG(8)(sp)
 	sd	x9, TF_REG(9)(sp)
 	sd	x10, TF_REG(10)(sp)
@@ -141,36 +138,49 @@ trap_from_user:
 	sd	x25, TF_REG(25)(sp)
 	sd	x26, TF_REG(26)(sp)
 	sd	x27, TF_REG(27)(sp)
+	ld	a0, CPU_USER_SP(tp)
+	sd	a0, TF_REG(2)(sp)
+	csrrw	a0, sscratch, zero      /* user tp; sscratch = 0: in the kernel */
+	sd	a0, TF_REG(4)(sp)
+	csrr	a0, sepc
+	sd	a0, TF_SEPC(sp)
+	csrr	a1, scause
+	li	a2, EXC_ECALL_U
+	bne	a1, a2, trap_from_user_other
+	/*
+	 * A system call.  t0..t6 are not preserved across system calls (the
+	 * ABI, docs/SYSCALLS.md), so they are not saved; sstatus of a user
+	 * thread never changes (tf_init_user), and scause/stval are not
+	 * needed.  The syscall stubs declare t0..t6 clobbered.
+	 */
+	mv	a0, sp
+	ld	sp, CPU_KSTACK_TOP(tp)
+	mv	fp, zero                /* ends backtraces */
+	call	kern_syscall
+	beqz	a0, 3f
+	j	4f
+
+trap_from_user_other:
+	/* An interrupt or a fault: the whole state matters. */
+	sd	x5, TF_REG(5)(sp)
+	sd	x6, TF_REG(6)(sp)
+	sd	x7, TF_REG(7)(sp)
 	sd	x28, TF_REG(28)(sp)
 	sd	x29, TF_REG(29)(sp)
 	sd	x30, TF_REG(30)(sp)
 	sd	x31, TF_REG(31)(sp)
-	ld	t0, CPU_USER_SP(tp)
-	sd	t0, TF_REG(2)(sp)
-	csrrw	t0, sscratch, zero      /* user tp; sscratch = 0: in the kernel */
-	sd	t0, TF_REG(4)(sp)
-	csrr	t0, sepc
-	sd	t0, TF_SEPC(sp)
-	csrr	t0, sstatus
-	sd	t0, TF_SSTATUS(sp)
-	csrr	t0, scause
-	sd	t0, TF_SCAUSE(sp)
-	csrr	t0, stval
-	sd	t0, TF_STVAL(sp)
+	sd	a1, TF_SCAUSE(sp)
+	csrr	a0, sstatus
+	sd	a0, TF_SSTATUS(sp)
+	csrr	a0, stval
+	sd	a0, TF_STVAL(sp)
 	mv	a0, sp
 	ld	sp, CPU_KSTACK_TOP(tp)
-	mv	fp, zero                /* ends backtraces */
-	/* System calls, the common case, go straight to the dispatcher. */
-	ld	t0, TF_SCAUSE(a0)
-	li	t1, EXC_ECALL_U
-	bne	t0, t1, 2f
-	call	kern_syscall
-	beqz	a0, 3f
-	j	4f
-2:	call	trap_user
-4:	/* trap_user returned: resume the same thread.  Every C function has
-	 * restored the callee-saved registers it used, so s1..s11 are still
-	 * the user's; s0 (fp) was zeroed above and is reloaded. */
+	mv	fp, zero
+	call	trap_user
+4:	/* Resume the same thread.  Every C function has restored the
+	 * callee-saved registers it used, so s1..s11 are still the user's;
+	 * s0 (fp) was zeroed above and is reloaded. */
 	ld	a0, CPU_CUR_TF(tp)
 	j	arch_user_return_same
 3:	call	kern_return_to_user     /* another thread runs: never returns */
@@ -182,9 +192,16 @@ trap_from_user:
  */
 	.globl arch_user_return
 arch_user_return:
-	ld	x8, TF_REG(8)(a0)       /* s0, s1 */
-	ld	x9, TF_REG(9)(a0)
-	ld	x18, TF_REG(18)(a0)     /* s2 .. s11 */
+	ld	t0, TF_SSTATUS(a0)
+	csrw	sstatus, t0
+	/*
+	 * arch_user_return_from_user: sstatus is still what the user trap
+	 * left (SPP = user, SPIE = 1), as tf_init_user would set it.
+	 */
+	.globl arch_user_return_from_user
+arch_user_return_from_user:
+	ld	x9, TF_REG(9)(a0)       /* s1 .. s11 (s0 below) */
+	ld	x18, TF_REG(18)(a0)
 	ld	x19, TF_REG(19)(a0)
 	ld	x20, TF_REG(20)(a0)
 	ld	x21, TF_REG(21)(a0)
@@ -194,14 +211,13 @@ arch_user_return:
 	ld	x25, TF_REG(25)(a0)
 	ld	x26, TF_REG(26)(a0)
 	ld	x27, TF_REG(27)(a0)
-	/* Only from trap_from_user: s1..s11 are still the user's. */
+	/* Only from trap_from_user (same thread, same sstatus): s1..s11 are
+	 * still the user's. */
 arch_user_return_same:
 	ld	x8, TF_REG(8)(a0)
 	csrw	sscratch, tp
 	ld	t0, TF_SEPC(a0)
 	csrw	sepc, t0
-	ld	t0, TF_SSTATUS(a0)
-	csrw	sstatus, t0
 	ld	x1, TF_REG(1)(a0)
 	ld	x2, TF_REG(2)(a0)
 	ld	x3, TF_REG(3)(a0)

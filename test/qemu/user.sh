@@ -21,7 +21,7 @@ run() {
 		</dev/null 2>&1 | tr -d '\r' >"$log"
 	rc=${PIPESTATUS[0]}
 	# The root task's own test lines, prefixed with the machine.
-	sed -n "s|^\(PASS\|FAIL\): |\1: $name/|p" "$log"
+	sed -n "s#^\(PASS\|FAIL\): #\1: $name/#p" "$log"
 	if [ "$rc" = 124 ]; then
 		echo "FAIL: qemu/$name: timeout after ${TIMEOUT}s (log: $log)"
 	elif grep -q PANIC "$log"; then

@@ -113,6 +113,12 @@ long thread_spawn_local_ep(thread_fn_t fn, unsigned long arg, void *stack_top, u
 			   unsigned long fault_ep);
 long thread_spawn_local(thread_fn_t fn, unsigned long arg, void *stack_top, unsigned prio);
 
+/* The same for an existing, not yet started thread cap in slot thread
+ * (so that the caller knows the slot before the thread runs).  Returns 0
+ * or an error; the caller deletes the thread. */
+long thread_start_local(unsigned long thread, thread_fn_t fn, unsigned long arg, void *stack_top,
+			unsigned prio, unsigned long fault_ep);
+
 /* ---- programs from the initrd ---- */
 
 /* A capability to give a child: src in the caller's cspace goes to dst of

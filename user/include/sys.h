@@ -1,6 +1,7 @@
 /*
  * System-call stubs for user programs: one inline function per call, with
- * the register convention of lib/include/abi/syscall.h.
+ * the register convention of lib/include/abi/syscall.h (t0..t6 are not
+ * preserved across a system call).
  */
 #pragma once
 
@@ -32,7 +33,7 @@ static inline sysret_t syscall7(long n, unsigned long a0, unsigned long a1,
 			 : "+r"(x10), "+r"(x11), "+r"(x12), "+r"(x13), "+r"(x14), "+r"(x15),
 			   "+r"(x16)
 			 : "r"(x17)
-			 : "memory");
+			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
 	return (sysret_t){ (long)x10, { x11, x12, x13, x14, x15, x16 } };
 }
 

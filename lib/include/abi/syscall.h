@@ -8,6 +8,8 @@
  * Return (written only by the kernel's dispatcher):
  *   a0        result: >= 0 success, < 0 an error from abi/error.h
  *   a1 .. a6  further results, as documented per call
+ *   t0 .. t6  not preserved (as across a function call); every other
+ *             register is preserved
  */
 #pragma once
 

@@ -33,6 +33,10 @@ void trap_user(trapframe_t *tf);
 /* Enter user mode with tf's registers; never returns. */
 __attribute__((noreturn)) void arch_user_return(trapframe_t *tf);
 
+/* The same, when this hart came straight from a user trap (no kernel trap
+ * since): sstatus already says "return to user, interrupts on". */
+__attribute__((noreturn)) void arch_user_return_from_user(trapframe_t *tf);
+
 /* Register access for kern/: argument/result i is a_i; the syscall number
  * is a7.  kern/ never indexes x[] itself. */
 static inline uint64_t tf_arg(const trapframe_t *tf, int i)
