@@ -6,12 +6,14 @@
  * of the kernel's root entries, so traps need no table switch.  Interior
  * tables come from a caller-supplied allocator (charged to the address
  * space's pool).  Leaves always have A and D set and U set.
+ *
+ * No CSR access here (TLB fences are in mmu.c), so the host unit tests
+ * compile this file as it is and walk tables in a fake physical memory.
  */
 #include <string.h>
 
 #include <abi/error.h>
 #include <arch/arch.h>
-#include <arch/csr.h>
 #include <arch/pte.h>
 #include <kern/assert.h>
 
@@ -153,12 +155,3 @@ void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void 
 	}
 }
 
-void arch_tlb_flush_page(uaddr_t va)
-{
-	sfence_vma_addr(va);
-}
-
-void arch_tlb_flush_all(void)
-{
-	sfence_vma_all();
-}
