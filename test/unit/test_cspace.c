@@ -404,7 +404,7 @@ static void test_create_cost(void)
 
 	/* Boot cspaces are charged to nobody. */
 	uint64_t used_root = root->used;
-	CHECK_EQ(cspace_create(NULL, 300, &cs), 0);
+	CHECK_EQ(cspace_create(NULL, 2 * CAPS_PER_PAGE, &cs), 0);
 	CHECK(cs->obj.pool == NULL);
 	CHECK_EQ(frame_free_count(), free0 - 3);
 	CHECK_EQ(root->used, used_root);
