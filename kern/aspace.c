@@ -15,6 +15,7 @@
 #include <kern/aspace.h>
 #include <kern/assert.h>
 #include <kern/pool.h>
+#include <kern/frame.h>
 
 aspace_t *aspace_active;   /* this hart's current address space */
 #define active aspace_active
@@ -88,6 +89,12 @@ static unsigned vm_to_rights(unsigned vm)
 	       ((vm & VM_EXEC) ? RIGHT_EXEC : 0);
 }
 
+/* The rights a leaf stands for: a COW leaf is writable in all but PTE. */
+static unsigned logical_rights(unsigned vm)
+{
+	return vm_to_rights(vm) | ((vm & VM_COW) ? RIGHT_WRITE : 0);
+}
+
 /* Rules common to map and protect: alignment, range, sane rights. */
 static int check_va_rights(uint64_t va, uint64_t rights)
 {
@@ -114,6 +121,8 @@ int decode_aspace_map(aspace_t *as, const cap_t *c, uint64_t va, uint64_t rights
 		return err;
 	if ((rights & c->rights) != rights)
 		return E_PERM;
+	if (c->type == CAP_DEVFRAME && frame_is_ram(c->pa))
+		return E_INVAL;   /* never RAM: it would not be refcounted */
 	if (arch_pt_query(as->root, va, NULL))
 		return E_EXISTS;
 	int tables = arch_pt_tables_needed(as->root, va);
@@ -146,10 +155,12 @@ int decode_aspace_protect(aspace_t *as, uint64_t va, uint64_t rights, aspace_op_
 	unsigned cur = arch_pt_query(as->root, va, NULL);
 	if (!cur)
 		return E_NOENT;
-	if ((rights & vm_to_rights(cur)) != rights)
+	if ((rights & logical_rights(cur)) != rights)
 		return E_PERM;
-	*op = (aspace_op_t){ .label = ASPACE_PROTECT, .as = as, .va = va,
-			     .vm = rights_to_vm(rights) | (cur & VM_COW) };
+	unsigned vm = rights_to_vm(rights);
+	if ((cur & VM_COW) && (vm & VM_WRITE))
+		vm = (vm & ~VM_WRITE) | VM_COW;   /* still copy-on-write */
+	*op = (aspace_op_t){ .label = ASPACE_PROTECT, .as = as, .va = va, .vm = vm };
 	return 0;
 }
 
@@ -185,7 +196,99 @@ void perform_aspace_op(const aspace_op_t *op)
 
 unsigned aspace_query(aspace_t *as, uaddr_t va)
 {
-	return vm_to_rights(arch_pt_query(as->root, PAGE_ROUND_DOWN(va), NULL));
+	return logical_rights(arch_pt_query(as->root, PAGE_ROUND_DOWN(va), NULL));
+}
+
+/* ------------------------------------------------------ copy-on-write -- */
+
+unsigned long aspace_cow_copies, aspace_cow_reuses;
+
+int decode_aspace_clone(aspace_t *src, aspace_t *dst, uint64_t flags, aspace_clone_t *op)
+{
+	size_t tables, leaves, copies = 0, dtables, dleaves;
+	if (flags & ~(uint64_t)CLONE_EAGER)
+		return E_INVAL;
+	if (src == dst)
+		return E_INVAL;
+	arch_pt_count(dst->root, &dtables, &dleaves, 0, NULL);
+	if (dtables || dleaves)
+		return E_EXISTS;   /* the destination must be empty */
+	arch_pt_count(src->root, &tables, &leaves, VM_WRITE | VM_COW,
+		      (flags & CLONE_EAGER) ? &copies : NULL);
+	if (!kobj_can_alloc(dst->pool, tables + copies))
+		return E_NOMEM;
+	*op = (aspace_clone_t){ .src = src, .dst = dst, .flags = (unsigned)flags };
+	return 0;
+}
+
+/* How one leaf is cloned: read-only and device leaves are shared as they
+ * are; writable and COW RAM leaves become COW in both (or, eager, are
+ * copied into a fresh frame of the destination's pool). */
+static void clone_leaf(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned *svm,
+		       paddr_t *dpa, unsigned *dvm)
+{
+	const aspace_clone_t *op = ctx;
+	*svm = vm;
+	*dpa = pa;
+	*dvm = vm;
+	op->dst->leaves++;
+	if (!frame_is_ram(pa))
+		return;
+	if (!(vm & (VM_WRITE | VM_COW))) {
+		frame_ref(pa);
+		return;
+	}
+	if (op->flags & CLONE_EAGER) {
+		paddr_t copy;
+		int err = pool_alloc_frame(op->dst->pool, FRAME_USER, &copy);
+		assert(err == 0);   /* decode counted the copies */
+		arch_copy_page(pa2kva(copy), pa2kva(pa));
+		*dpa = copy;
+		*dvm = (vm & ~VM_COW) | VM_WRITE;
+		return;
+	}
+	*svm = *dvm = (vm & ~VM_WRITE) | VM_COW;
+	frame_ref(pa);
+}
+
+static int clone_table_alloc(void *ctx, paddr_t *pa)
+{
+	const aspace_clone_t *op = ctx;
+	return table_alloc(op->dst, pa);
+}
+
+void perform_aspace_clone(const aspace_clone_t *op)
+{
+	arch_pt_clone(op->src->root, op->dst->root, clone_table_alloc, clone_leaf, (void *)op);
+	/* The source lost W on its writable leaves: no hart may keep a stale
+	 * writable TLB entry. */
+	if (!(op->flags & CLONE_EAGER))
+		arch_tlb_flush_all();
+}
+
+int aspace_cow_resolve(aspace_t *as, uaddr_t va)
+{
+	paddr_t old, copy;
+	va = PAGE_ROUND_DOWN(va);
+	unsigned vm = arch_pt_query(as->root, va, &old);
+	if (!(vm & VM_COW))
+		return E_PERM;
+	unsigned rw = (vm & ~VM_COW) | VM_WRITE;
+	if (frame_refs(old) == 1) {
+		/* Ours alone: writable again, nothing copied. */
+		arch_pt_remap(as->root, va, old, rw);
+		arch_tlb_flush_page(va);
+		aspace_cow_reuses++;
+		return 0;
+	}
+	if (pool_alloc_frame(as->pool, FRAME_USER, &copy))
+		return E_NOMEM;
+	arch_copy_page(pa2kva(copy), pa2kva(old));
+	arch_pt_remap(as->root, va, copy, rw);
+	arch_tlb_flush_page(va);
+	user_frame_unref(old);   /* only now: the old leaf is gone everywhere */
+	aspace_cow_copies++;
+	return 0;
 }
 
 int aspace_map_frame(aspace_t *as, uaddr_t va, paddr_t pa, unsigned vm)

@@ -46,8 +46,29 @@ int decode_aspace_unmap(aspace_t *as, uint64_t va, aspace_op_t *op);
 int decode_aspace_protect(aspace_t *as, uint64_t va, uint64_t rights, aspace_op_t *op);
 void perform_aspace_op(const aspace_op_t *op);
 
-/* Rights (RIGHT_*) of the mapping at va, 0 if none. */
+/* Rights (RIGHT_*) of the mapping at va, 0 if none.  A copy-on-write
+ * page reports RIGHT_WRITE: it is writable, the first store copies it. */
 unsigned aspace_query(aspace_t *as, uaddr_t va);
+
+/* ASPACE_CLONE: the user half of src into the empty dst (CLONE_* flags). */
+typedef struct aspace_clone {
+	aspace_t *src, *dst;
+	unsigned flags;
+} aspace_clone_t;
+int decode_aspace_clone(aspace_t *src, aspace_t *dst, uint64_t flags, aspace_clone_t *op);
+void perform_aspace_clone(const aspace_clone_t *op);
+
+/*
+ * A store to va hit a leaf without W.  If the leaf is copy-on-write, make
+ * it writable: reuse the frame when as holds its only reference, else copy
+ * it into a frame of as's pool, install the copy, fence, and only then drop
+ * the old frame.  Returns 0 (resolved), E_PERM (not a COW leaf: a real
+ * fault) or E_NOMEM (no frame for the copy).
+ */
+int aspace_cow_resolve(aspace_t *as, uaddr_t va);
+
+/* COW statistics (kstats). */
+extern unsigned long aspace_cow_copies, aspace_cow_reuses;
 
 /* Kernel-internal: map a RAM frame (taking a reference) or fail cleanly. */
 int aspace_map_frame(aspace_t *as, uaddr_t va, paddr_t pa, unsigned vm);

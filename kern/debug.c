@@ -11,6 +11,7 @@
 
 #include <abi/error.h>
 #include <arch/arch.h>
+#include <kern/aspace.h>
 #include <kern/console.h>
 #include <kern/debug.h>
 #include <kern/frame.h>
@@ -69,6 +70,8 @@ static long debug_stats(uaddr_t out)
 	st.syscalls = syscall_count();
 	st.context_switches = sched_context_switches();
 	st.timer_ticks = arch_timer_ticks();
+	st.cow_copies = aspace_cow_copies;
+	st.cow_reuses = aspace_cow_reuses;
 	return copyout(out, &st, sizeof(st));
 }
 

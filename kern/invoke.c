@@ -115,7 +115,7 @@ static long invoke_aspace(aspace_t *as, const cap_t *c, sysargs_t *a)
 	cap_t *frame;
 	int err;
 
-	if (label < ASPACE_MAP || label > ASPACE_QUERY)
+	if (label < ASPACE_MAP || label > ASPACE_CLONE)
 		return E_NOSYS;
 	if (!(c->rights & (label == ASPACE_QUERY ? RIGHT_READ : RIGHT_WRITE)))
 		return E_PERM;
@@ -131,6 +131,16 @@ static long invoke_aspace(aspace_t *as, const cap_t *c, sysargs_t *a)
 	case ASPACE_PROTECT:
 		err = decode_aspace_protect(as, a->arg[2], a->arg[3], &op);
 		break;
+	case ASPACE_CLONE: {
+		aspace_clone_t cl;
+		cap_t *dst;
+		if ((err = cspace_lookup_typed(a->self->cs, a->arg[2], CAP_ASPACE, RIGHT_WRITE, &dst)))
+			return err;
+		if ((err = decode_aspace_clone(as, (aspace_t *)dst->obj, a->arg[3], &cl)))
+			return err;
+		perform_aspace_clone(&cl);
+		return 0;
+	}
 	default: /* ASPACE_QUERY */
 		if (a->arg[2] & PAGE_MASK)
 			return E_INVAL;

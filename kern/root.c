@@ -99,8 +99,8 @@ static void fill_bootinfo(bootinfo_t *b, const boot_info_t *bi, uint64_t initrd_
 /* Device frames and the IRQ handler for the console UART. */
 static uint32_t give_devices(cspace_t *cs, bootinfo_t *b, const platform_t *p, uint32_t slot)
 {
-	if (p->uart.kind == UART_NONE)
-		return slot;
+	if (p->uart.kind == UART_NONE || frame_is_ram(PAGE_ROUND_DOWN(p->uart.base)))
+		return slot;   /* no UART, or a device tree that puts it in RAM */
 	bootinfo_device_t *d = &b->devices[b->ndevices++];
 	const char *compat = p->uart.kind == UART_SIFIVE ? "sifive,uart0" : "ns16550a";
 	memcpy(d->compatible, compat, strlen(compat) + 1);

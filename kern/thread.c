@@ -67,6 +67,7 @@ int thread_create(pool_t *pool, thread_t **out)
 	t->state = THREAD_INACTIVE;
 	t->prio = 0;
 	t->id = next_id++;
+	tf_init_user(&t->tf, 0, 0, 0);   /* WRITE_REGS + RESUME can start it */
 	*out = t;
 	return 0;
 }
@@ -244,10 +245,12 @@ int invoke_thread(thread_t *t, const cap_t *c, sysargs_t *a)
 		thread_suspend(t);
 		return 0;
 	case THREAD_RESUME:
-		if (t->state != THREAD_SUSPENDED && t->state != THREAD_FAULTED)
+		/* INACTIVE: start it with the registers it has (WRITE_REGS). */
+		if (t->state != THREAD_SUSPENDED && t->state != THREAD_FAULTED &&
+		    t->state != THREAD_INACTIVE)
 			return E_BUSY;
 		if (!t->as || !t->cs)
-			return E_INVAL;   /* suspended before it was ever configured */
+			return E_INVAL;   /* never configured */
 		thread_resume(t);
 		return 0;
 	case THREAD_READ_REGS:

@@ -20,6 +20,11 @@ bool kern_syscall(trapframe_t *tf);
  * access VM_READ/VM_WRITE/VM_EXEC (0 if none) at addr. */
 void kern_user_fault(trapframe_t *tf, unsigned kind, unsigned access, uint64_t addr);
 
+/* A kernel store inside copyout faulted at user address addr: resolve a
+ * copy-on-write leaf of the current thread.  True if the store can be
+ * retried, false if copyout must fail with E_FAULT. */
+bool kern_uaccess_fault(uint64_t addr, unsigned access);
+
 /* True if the thread that trapped is still the one to run (the trap
  * returns straight to it); false: call kern_return_to_user. */
 bool kern_resume_current(void);

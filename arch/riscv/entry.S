@@ -286,6 +286,51 @@ uaccess_fault:
 	ret
 
 /*
+ * void arch_copy_page(void *dst, const void *src): 4096 bytes, 16 words
+ * per iteration (the copy-on-write fault's inner loop).
+ */
+	.globl arch_copy_page
+arch_copy_page:
+	li	t6, 4096
+	add	t6, t6, a1
+1:	ld	t0, 0(a1)
+	ld	t1, 8(a1)
+	ld	t2, 16(a1)
+	ld	t3, 24(a1)
+	ld	t4, 32(a1)
+	ld	t5, 40(a1)
+	ld	a2, 48(a1)
+	ld	a3, 56(a1)
+	ld	a4, 64(a1)
+	ld	a5, 72(a1)
+	ld	a6, 80(a1)
+	ld	a7, 88(a1)
+	sd	t0, 0(a0)
+	sd	t1, 8(a0)
+	sd	t2, 16(a0)
+	sd	t3, 24(a0)
+	sd	t4, 32(a0)
+	sd	t5, 40(a0)
+	sd	a2, 48(a0)
+	sd	a3, 56(a0)
+	sd	a4, 64(a0)
+	sd	a5, 72(a0)
+	sd	a6, 80(a0)
+	sd	a7, 88(a0)
+	ld	t0, 96(a1)
+	ld	t1, 104(a1)
+	ld	t2, 112(a1)
+	ld	t3, 120(a1)
+	sd	t0, 96(a0)
+	sd	t1, 104(a0)
+	sd	t2, 112(a0)
+	sd	t3, 120(a0)
+	addi	a1, a1, 128
+	addi	a0, a0, 128
+	bne	a1, t6, 1b
+	ret
+
+/*
  * int arch_probe_load(uintptr_t va) / _store / _exec
  * Touch va once.  this_cpu()->fixup_pc tells trap_kernel where to resume
  * with a0 = E_FAULT.

@@ -155,3 +155,78 @@ void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void 
 	}
 }
 
+
+int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm)
+{
+	pte_t *leaf = va < USER_TOP ? walk(root, va) : NULL;
+	if (!leaf || !(*leaf & PTE_V))
+		return E_NOENT;
+	*leaf = PA_PTE(pa) | vm_to_pte(vm);
+	return 0;
+}
+
+void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_mask,
+		   size_t *copy)
+{
+	pte_t *r = table(root);
+	*tables = *leaves = 0;
+	if (copy)
+		*copy = 0;
+	for (size_t i = 0; i < USER_ROOT_ENTRIES; i++) {
+		if (!(r[i] & PTE_V))
+			continue;
+		pte_t *l1 = table(PTE_PA(r[i]));
+		++*tables;
+		for (size_t j = 0; j < PTES_PER_TABLE; j++) {
+			if (!(l1[j] & PTE_V))
+				continue;
+			pte_t *l0 = table(PTE_PA(l1[j]));
+			++*tables;
+			for (size_t k = 0; k < PTES_PER_TABLE; k++) {
+				if (!(l0[k] & PTE_V))
+					continue;
+				++*leaves;
+				if (copy && (pte_to_vm(l0[k]) & copy_mask))
+					++*copy;
+			}
+		}
+	}
+}
+
+/* A zeroed table page for dst from alloc, linked at *slot. */
+static pte_t *clone_table(pte_t *slot, pt_alloc_fn alloc, void *ctx)
+{
+	paddr_t pa;
+	int err = alloc(ctx, &pa);
+	assert(err == 0);   /* the caller checked the pool can pay for them all */
+	*slot = PA_PTE(pa) | PTE_V;
+	return table(pa);
+}
+
+void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx)
+{
+	pte_t *sr = table(src), *dr = table(dst);
+	for (size_t i = 0; i < USER_ROOT_ENTRIES; i++) {
+		if (!(sr[i] & PTE_V))
+			continue;
+		pte_t *s1 = table(PTE_PA(sr[i])), *d1 = clone_table(&dr[i], alloc, ctx);
+		for (size_t j = 0; j < PTES_PER_TABLE; j++) {
+			if (!(s1[j] & PTE_V))
+				continue;
+			pte_t *s0 = table(PTE_PA(s1[j])), *d0 = clone_table(&d1[j], alloc, ctx);
+			for (size_t k = 0; k < PTES_PER_TABLE; k++) {
+				pte_t p = s0[k];
+				if (!(p & PTE_V))
+					continue;
+				uaddr_t va = (i << LEVEL_SHIFT(2)) | (j << LEVEL_SHIFT(1)) |
+					     (k << LEVEL_SHIFT(0));
+				unsigned svm, dvm, vm = pte_to_vm(p);
+				paddr_t dpa;
+				decide(ctx, va, PTE_PA(p), vm, &svm, &dpa, &dvm);
+				if (svm != vm)
+					s0[k] = PA_PTE(PTE_PA(p)) | vm_to_pte(svm);
+				d0[k] = PA_PTE(dpa) | vm_to_pte(dvm);
+			}
+		}
+	}
+}

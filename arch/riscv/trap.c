@@ -96,6 +96,9 @@ static void trap_kernel_exception(trapframe_t *tf)
 	cpu_t *c = this_cpu();
 
 	if (c && c->fixup_pc && is_access_fault(code)) {
+		/* copyout into a copy-on-write page: resolve it, retry. */
+		if (code == EXC_STORE_PAGE_FAULT && kern_uaccess_fault(tf->stval, VM_WRITE))
+			return;
 		tf->sepc = c->fixup_pc;
 		c->fixup_pc = 0;
 		return;

@@ -164,7 +164,7 @@ static const struct {
 	{ tests_aspace, &tests_aspace_count }, { tests_thread, &tests_thread_count },
 	{ tests_ipc, &tests_ipc_count },       { tests_ntfn, &tests_ntfn_count },
 	{ tests_fault, &tests_fault_count },   { tests_sched, &tests_sched_count },
-	{ tests_spawn, &tests_spawn_count },
+	{ tests_spawn, &tests_spawn_count },   { tests_cow, &tests_cow_count },
 };
 
 /* Every page a test may map in the root's aspace, checked and cleaned. */

@@ -32,7 +32,7 @@ static int test_thread_lifecycle(void)
 
 	/* Not configured yet. */
 	CHECK_EQ(INV3(t, THREAD_START, (unsigned long)count_run, (unsigned long)sp, 0), E_INVAL);
-	CHECK_EQ(INV0(t, THREAD_RESUME), E_BUSY);
+	CHECK_EQ(INV0(t, THREAD_RESUME), E_INVAL);   /* never configured */
 	/* Configure: types, priority range. */
 	CHECK_EQ(INV4(t, THREAD_CONFIGURE, SLOT_CSPACE, SLOT_CSPACE, NO_FAULT_EP, 17), E_TYPE);
 	CHECK_EQ(INV4(t, THREAD_CONFIGURE, f, SLOT_CSPACE, NO_FAULT_EP, 17), E_TYPE);

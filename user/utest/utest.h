@@ -122,3 +122,4 @@ TEST_GROUP(tests_fault);
 TEST_GROUP(tests_sched);
 TEST_GROUP(tests_spawn);
 TEST_GROUP(tests_uptr);
+TEST_GROUP(tests_cow);

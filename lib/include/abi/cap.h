@@ -50,12 +50,13 @@ enum {
 	ASPACE_UNMAP,         /* a2 = vaddr */
 	ASPACE_PROTECT,       /* a2 = vaddr, a3 = rights */
 	ASPACE_QUERY,         /* a2 = vaddr -> a0 = rights (0 = unmapped) */
+	ASPACE_CLONE,         /* a2 = empty destination aspace slot, a3 = CLONE_* flags */
 
 	/* CAP_THREAD */
 	THREAD_CONFIGURE = 0x30, /* a2 = aspace slot, a3 = cspace slot, a4 = fault ep slot (or -1), a5 = priority */
 	THREAD_START,            /* a2 = pc, a3 = sp, a4 = a0 value for the thread */
 	THREAD_SUSPEND,
-	THREAD_RESUME,
+	THREAD_RESUME,           /* SUSPENDED, FAULTED, or INACTIVE (starts at its registers) */
 	THREAD_READ_REGS,        /* a2 = user buffer of 32 words: pc, x1..x31 */
 	THREAD_WRITE_REGS,       /* a2 = user buffer of 32 words */
 	THREAD_SET_PRIORITY,     /* a2 = priority */
@@ -70,6 +71,11 @@ enum {
 	DEBUG_STATS,          /* a2 = user buffer for a kstats_t */
 	DEBUG_CHECK,          /* run the kernel's invariant checks; 0 or E_CORRUPT */
 };
+
+/* ASPACE_CLONE flags.  Default: copy-on-write (writable leaves become
+ * read-only + COW in both, frames shared).  CLONE_EAGER copies every
+ * writable (or COW) page into a fresh frame of the destination's pool. */
+#define CLONE_EAGER 1u
 
 #define PRIORITY_MAX 31
 
@@ -90,4 +96,6 @@ typedef struct kstats {
 	unsigned long syscalls;
 	unsigned long context_switches;
 	unsigned long timer_ticks;
+	unsigned long cow_copies;             /* store faults that copied a page */
+	unsigned long cow_reuses;             /* ... that re-enabled W on the only reference */
 } kstats_t;

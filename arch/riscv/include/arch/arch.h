@@ -105,6 +105,28 @@ int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
 /* Call leaf() for every user leaf and free_table() for every user table
  * page (not the root); leaves the user half empty. */
 void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
+/* Replace the existing leaf at va by (pa, vm); E_NOENT if unmapped.  The
+ * caller fences the TLB before dropping the old frame. */
+int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm);
+
+/* Page-table pages and leaves of the user half; with copy != NULL also
+ * the leaves whose vm has any bit of copy_mask. */
+void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_mask,
+		   size_t *copy);
+
+/*
+ * Clone the user half of src into the empty user half of dst: every
+ * interior table is copied (from alloc), and for every leaf (pa, vm)
+ * decide(ctx, va, pa, vm, &src_vm, &dst_pa, &dst_vm) says what the source
+ * leaf becomes and what the destination gets.  The caller fences src.
+ */
+typedef void (*pt_clone_fn)(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned *src_vm,
+			    paddr_t *dst_pa, unsigned *dst_vm);
+void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx);
+
+/* Copy one 4 KiB page (both addresses page aligned), word by word. */
+void arch_copy_page(void *dst, const void *src);
+
 /* Switch this hart to root (fences the whole TLB: no ASIDs yet). */
 static inline void arch_aspace_activate(paddr_t root)
 {
