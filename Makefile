@@ -18,7 +18,16 @@ HOSTCC  ?= cc
 QEMU    := qemu-system-riscv64
 GDB     := gdb-multiarch
 
-B := build
+# DEBUG=1 (default): assertions, frame poisoning.  `make bench` builds a
+# DEBUG=0 kernel under build/release: benchmarks measure what would ship.
+DEBUG ?= 1
+ifeq ($(DEBUG),1)
+B ?= build
+DEBUGFLAGS := -DDEBUG
+else
+B ?= build/release
+DEBUGFLAGS :=
+endif
 
 # ---------------------------------------------------------------- kernel --
 
@@ -29,7 +38,7 @@ KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax \
 	-Wno-unused-parameter -MMD -MP \
 	-isystem $(shell $(CC) -print-file-name=include 2>/dev/null) \
 	-Ilib/include -Ilib/include/libc -Iarch/riscv/include -I. \
-	-DKERNEL -DDEBUG
+	-DKERNEL $(DEBUGFLAGS)
 KASFLAGS := $(KCFLAGS) -D__ASSEMBLY__
 
 ARCH_OBJS := $(addprefix $(B)/arch/riscv/, \
@@ -228,8 +237,9 @@ test: deps
 
 # Instruction counts under -icount shift=0: build/bench/results.csv.
 .PHONY: bench
-bench: deps all
-	@bash tools/bench.sh $(B)/kernel.elf
+bench: deps
+	@$(MAKE) --no-print-directory DEBUG=0 all
+	@bash tools/bench.sh build/release/kernel.elf
 
 # ----------------------------------------------------------------- misc ---
 

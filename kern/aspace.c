@@ -240,7 +240,7 @@ static void clone_leaf(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned 
 	}
 	if (op->flags & CLONE_EAGER) {
 		paddr_t copy;
-		int err = pool_alloc_frame(op->dst->pool, FRAME_USER, &copy);
+		int err = pool_alloc_frame_fill(op->dst->pool, FRAME_USER, &copy, false);
 		assert(err == 0);   /* decode counted the copies */
 		arch_copy_page(pa2kva(copy), pa2kva(pa));
 		*dpa = copy;
@@ -281,7 +281,7 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 		aspace_cow_reuses++;
 		return 0;
 	}
-	if (pool_alloc_frame(as->pool, FRAME_USER, &copy))
+	if (pool_alloc_frame_fill(as->pool, FRAME_USER, &copy, false))
 		return E_NOMEM;
 	arch_copy_page(pa2kva(copy), pa2kva(old));
 	arch_pt_remap(as->root, va, copy, rw);

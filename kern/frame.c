@@ -209,6 +209,14 @@ void frame_seal(void)
 
 int frame_alloc(frame_kind_t kind, paddr_t *pa)
 {
+	int err = frame_alloc_nozero(kind, pa);
+	if (!err)
+		memset(pa2kva(*pa), 0, PAGE_SIZE);
+	return err;
+}
+
+int frame_alloc_nozero(frame_kind_t kind, paddr_t *pa)
+{
 	assert(kind > FRAME_FREE && kind < FRAME_NKINDS);
 	if (free_head == FRAME_NIL)
 		return E_NOMEM;
@@ -221,8 +229,8 @@ int frame_alloc(frame_kind_t kind, paddr_t *pa)
 	f->next = FRAME_NIL;
 
 	paddr_t addr = frame_addr(idx);
-	uint64_t *w = pa2kva(addr);
 #ifdef DEBUG
+	uint64_t *w = pa2kva(addr);
 	if (f->poisoned)
 		for (size_t i = 0; i < PAGE_SIZE / 8; i++)
 			if (w[i] != FRAME_POISON)
@@ -230,7 +238,6 @@ int frame_alloc(frame_kind_t kind, paddr_t *pa)
 				      (unsigned long)addr, i, (unsigned long)w[i]);
 #endif
 	f->poisoned = 0;
-	memset(w, 0, PAGE_SIZE);
 	f->refs = 1;
 	f->owner = 0;
 	set_kind(f, kind);

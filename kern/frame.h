@@ -60,6 +60,10 @@ void frame_seal(void);
  * Returns 0 and sets *pa, or E_NOMEM. O(1). */
 int frame_alloc(frame_kind_t kind, paddr_t *pa);
 
+/* The same without zeroing, for a caller that overwrites the whole page
+ * at once (a copy-on-write copy). */
+int frame_alloc_nozero(frame_kind_t kind, paddr_t *pa);
+
 /* Take one more reference to an allocated frame. */
 void frame_ref(paddr_t pa);
 

@@ -66,10 +66,15 @@ void pool_uncharge(pool_t *p, size_t n)
 
 int pool_alloc_frame(pool_t *p, frame_kind_t kind, paddr_t *pa)
 {
+	return pool_alloc_frame_fill(p, kind, pa, true);
+}
+
+int pool_alloc_frame_fill(pool_t *p, frame_kind_t kind, paddr_t *pa, bool zero)
+{
 	int err = pool_charge(p, 1);
 	if (err)
 		return err;
-	err = frame_alloc(kind, pa);
+	err = zero ? frame_alloc(kind, pa) : frame_alloc_nozero(kind, pa);
 	assert(err == 0);   /* pool_can_charge checked the free count */
 	if (kind == FRAME_USER) {
 		frame_set_owner(*pa, owner_token(p));

@@ -29,6 +29,9 @@ void pool_uncharge(pool_t *p, size_t n);
  * is).  Returns 0 or E_NOMEM. */
 int pool_alloc_frame(pool_t *p, frame_kind_t kind, paddr_t *pa);
 
+/* The same, not zeroed when !zero (the caller fills the whole page). */
+int pool_alloc_frame_fill(pool_t *p, frame_kind_t kind, paddr_t *pa, bool zero);
+
 /* Free a single-reference frame (object, page table) charged to p. */
 void pool_free_frame(pool_t *p, paddr_t pa);
 

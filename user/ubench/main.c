@@ -81,6 +81,62 @@ static long bench_ipc_call_reply(uint64_t base, uint64_t *result)
 	return 0;
 }
 
+#define COW_VA 0x40000000UL
+
+/* Map SAMPLES fresh pages at COW_VA held only by their mappings. */
+static long map_pages(void)
+{
+	for (int i = 0; i < SAMPLES; i++) {
+		long f = frame_alloc_map(COW_VA + (unsigned long)i * PAGE_SIZE,
+					 RIGHT_READ | RIGHT_WRITE);
+		if (f < 0)
+			return f;
+		cap_delete((unsigned long)f);
+		*(volatile uint64_t *)(COW_VA + (unsigned long)i * PAGE_SIZE) = (uint64_t)i;
+	}
+	return 0;
+}
+
+/* One store per page, each the first since the pages became COW. */
+static uint64_t time_stores(uint64_t base)
+{
+	for (int i = 0; i < SAMPLES; i++) {
+		volatile uint64_t *p = (volatile uint64_t *)(COW_VA + (unsigned long)i * PAGE_SIZE);
+		uint64_t t0 = rd_instret();
+		*p = 1;
+		samples[i] = rd_instret() - t0;
+	}
+	return median() - base;
+}
+
+/*
+ * cow_fault_copy: a store to a page shared copy-on-write with a clone of
+ * our address space (the kernel copies it).  cow_fault_reuse: a store to a
+ * COW page that nobody shares any more (the kernel re-enables writing).
+ */
+static long bench_cow(uint64_t base, uint64_t *copy, uint64_t *reuse)
+{
+	long err = map_pages();
+	if (err < 0)
+		return err;
+	long as = obj_create(CAP_ASPACE, 0), as2 = obj_create(CAP_ASPACE, 0);
+	if (as < 0 || as2 < 0)
+		return as < 0 ? as : as2;
+	if ((err = sys_invoke(SLOT_ASPACE, ASPACE_CLONE, (unsigned long)as, 0, 0, 0, 0).r0))
+		return err;
+	*copy = time_stores(base);
+	/* Our pages are private copies now: share them once more with a
+	 * clone that goes away at once, leaving them COW with one reference. */
+	if ((err = sys_invoke(SLOT_ASPACE, ASPACE_CLONE, (unsigned long)as2, 0, 0, 0, 0).r0))
+		return err;
+	cap_delete((unsigned long)as2);
+	*reuse = time_stores(base);
+	cap_delete((unsigned long)as);
+	for (int i = 0; i < SAMPLES; i++)
+		sys_invoke(SLOT_ASPACE, ASPACE_UNMAP, COW_VA + (unsigned long)i * PAGE_SIZE, 0, 0, 0, 0);
+	return 0;
+}
+
 int main(const bootinfo_t *bi)
 {
 	slot_init(bi->first_free_slot, bi->cspace_slots);
@@ -95,6 +151,14 @@ int main(const bootinfo_t *bi)
 		return 1;
 	}
 	uprintf("BENCH: ipc_call_reply %lu instructions\n", (unsigned long)ipc);
+	uint64_t copy = 0, reuse = 0;
+	if ((err = bench_cow(base, &copy, &reuse)) < 0) {
+		uprintf("ubench: cow: %s\n", error_name((int)err));
+		uprintf("RESULT: FAIL\n");
+		return 1;
+	}
+	uprintf("BENCH: cow_fault_copy %lu instructions\n", (unsigned long)copy);
+	uprintf("BENCH: cow_fault_reuse %lu instructions\n", (unsigned long)reuse);
 	uprintf("RESULT: PASS\n");
 	return 0;
 }
