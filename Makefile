@@ -151,7 +151,47 @@ $(B)/user/lib/error.o: lib/error.c
 
 user_objs = $(patsubst %.c,$(B)/user/%.o,$(wildcard user/$(1)/*.c))
 
+# The process server uses the POSIX layer's protocol header.
+$(B)/user/user/procsrv/%.o: UCROSSFLAGS += -Iuser/posix/include
+
+# POSIX programs: ordinary C (main(argc, argv), printf, malloc) linked with
+# picolibc and user/posix/ (crt0, process calls, stdio) instead of
+# user/lib/, and started by procsrv.  picolibc's integer-only printf and
+# scanf keep every program free of floating-point instructions (user mode
+# runs with FP off).
+POSIX_PROGS := init ptest pecho
+PICOLIBC := /usr/lib/picolibc/riscv64-unknown-elf
+PCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax \
+	--specs=$(PICOLIBC)/picolibc.specs -DPICOLIBC_INTEGER_PRINTF_SCANF \
+	-fno-common -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
+	-fno-strict-aliasing -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-Wno-unused-parameter -MMD -MP \
+	-Ilib/include -Iuser/include -Iuser/posix/include -DUSER
+PLDFLAGS := -nostartfiles -T user/posix/posix.ld -Wl,--no-relax \
+	-Wl,--defsym=vfprintf=__i_vfprintf -Wl,--defsym=vfscanf=__i_vfscanf
+POSIX_LIB_OBJS := $(patsubst %.c,$(B)/posix/%.o,$(wildcard user/posix/*.c)) \
+	$(patsubst %.S,$(B)/posix/%.o,$(wildcard user/posix/*.S))
+POSIX_ELFS := $(patsubst %,$(B)/user/%.elf,$(POSIX_PROGS))
+posix_objs = $(patsubst %.c,$(B)/posix/%.o,$(wildcard user/$(1)/*.c))
+
+$(B)/posix/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(PCFLAGS) -c -o $@ $<
+
+$(B)/posix/%.o: %.S
+	@mkdir -p $(@D)
+	$(call say,AS,$<)
+	$(Q)$(CC) $(PCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
 .SECONDEXPANSION:
+$(POSIX_ELFS): $(B)/user/%.elf: $$(call posix_objs,$$*) $(POSIX_LIB_OBJS) user/posix/posix.ld
+	$(call say,LD,$@)
+	$(Q)$(CC) $(PCFLAGS) $(PLDFLAGS) -o $@ $(filter %.o,$^)
+	@$(CROSS)objdump -d $@ | awk '$$1 ~ /^[0-9a-f]+:$$/ && $$3 ~ /^f/ && $$3 !~ /^fence/ { print; n++ } \
+		END { exit n > 0 }' | head -3 | grep . && \
+		{ echo "$@: floating-point instructions"; rm -f $@; exit 1; } || true
+
 $(B)/user/%.elf: $$(call user_objs,$$*) $(USER_LIB_OBJS) user/user.ld
 	$(call say,LD,$@)
 	$(Q)$(LD) -T user/user.ld -o $@ $(filter %.o,$^)
@@ -160,7 +200,16 @@ $(B)/initrd/%: $(B)/user/%.elf
 	@mkdir -p $(@D)
 	$(Q)$(CROSS)strip -o $@ $<
 
-$(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(USER_PROGS))
+# Deliberately broken programs, for the exec tests: an ELF cut short inside
+# its program headers, and a file that is no ELF at all.
+$(B)/initrd/badelf: $(B)/initrd/pecho
+	$(Q)head -c 120 $< > $@
+
+$(B)/initrd/notelf: user/posix/posix.ld
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+$(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(USER_PROGS)) $(B)/initrd/badelf $(B)/initrd/notelf
 	$(call say,CPIO,$@)
 	$(Q)cd $(B)/initrd && ls | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio
 

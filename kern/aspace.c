@@ -12,9 +12,12 @@
  */
 #include <abi/error.h>
 #include <arch/arch.h>
+#include <arch/ptleaf.h>
 #include <kern/aspace.h>
 #include <kern/assert.h>
 #include <kern/pool.h>
+#include <kern/sched.h>
+#include <kern/trapentry.h>
 #include <kern/frame.h>
 
 aspace_t *aspace_active;   /* this hart's current address space */
@@ -268,15 +271,15 @@ void perform_aspace_clone(const aspace_clone_t *op)
 
 int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 {
+	pt_leaf_t leaf;
 	paddr_t old, copy;
+
 	va = PAGE_ROUND_DOWN(va);
-	unsigned vm = arch_pt_query(as->root, va, &old);
-	if (!(vm & VM_COW))
+	if (!arch_pt_cow_leaf(as->root, va, &leaf, &old))
 		return E_PERM;
-	unsigned rw = (vm & ~VM_COW) | VM_WRITE;
 	if (frame_refs(old) == 1) {
 		/* Ours alone: writable again, nothing copied. */
-		arch_pt_remap(as->root, va, old, rw);
+		arch_pt_cow_done(leaf, old);
 		arch_tlb_flush_page(va);
 		aspace_cow_reuses++;
 		return 0;
@@ -284,7 +287,9 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 	if (pool_alloc_frame_fill(as->pool, FRAME_USER, &copy, false))
 		return E_NOMEM;
 	arch_copy_page(pa2kva(copy), pa2kva(old));
-	arch_pt_remap(as->root, va, copy, rw);
+	/* Re-check: nothing can have changed the leaf on this one hart with
+	 * interrupts off; SMP will take the aspace lock around this. */
+	arch_pt_cow_done(leaf, copy);
 	arch_tlb_flush_page(va);
 	user_frame_unref(old);   /* only now: the old leaf is gone everywhere */
 	aspace_cow_copies++;
@@ -303,4 +308,10 @@ int aspace_map_frame(aspace_t *as, uaddr_t va, paddr_t pa, unsigned vm)
 	frame_ref(pa);
 	as->leaves++;
 	return 0;
+}
+
+/* Called by entry.S for every user store page fault, first thing. */
+bool kern_cow_fault(uint64_t addr)
+{
+	return addr < USER_TOP && aspace_cow_resolve(sched_current()->as, addr) == 0;
 }

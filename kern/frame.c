@@ -32,15 +32,6 @@
 #define FRAME_NIL UINT32_MAX
 #define FRAME_POISON 0xdeadbeefdeadbeefULL
 
-typedef struct frame {
-	uint32_t refs;
-	uint8_t kind;       /* frame_kind_t */
-	uint8_t poisoned;   /* freed by frame_unref and filled with poison */
-	uint16_t reserved;
-	uint32_t next;      /* next free frame's index, FRAME_NIL at the end */
-	uint32_t owner;     /* allocated frames: an owner token (kern/pool.c), 0 = none */
-} frame_t;
-
 _Static_assert(sizeof(frame_t) == 16, "frame_t is 16 bytes");
 
 typedef struct frame_region {
@@ -51,10 +42,14 @@ typedef struct frame_region {
 
 static frame_region_t regions[FRAME_MAX_RANGES];
 static size_t nregions;
-static frame_t *table;
+frame_t *frame_table;            /* all entries; region 0's come first */
+paddr_t frame_base0;             /* region 0, for the inline lookups */
+size_t frame_npages0;
+#define table frame_table
 static size_t total;
 static uint32_t free_head = FRAME_NIL;
-static size_t free_count;
+size_t frame_free_frames;   /* see frame_free_count_fast() */
+#define free_count frame_free_frames
 static size_t kind_count[FRAME_NKINDS];
 
 static const char *const kind_names[FRAME_NKINDS] = {
@@ -112,6 +107,8 @@ int frame_init(void *storage, const frame_range_t *ram, size_t nram)
 		nregions++;
 	}
 	assert(total < FRAME_NIL);
+	frame_base0 = nregions ? regions[0].base : 0;
+	frame_npages0 = nregions ? regions[0].npages : 0;
 	memset(table, 0, total * sizeof(frame_t));
 	for (size_t i = 0; i < total; i++)
 		table[i].next = FRAME_NIL;
@@ -125,6 +122,9 @@ int frame_init(void *storage, const frame_range_t *ram, size_t nram)
 /* Index of the frame at pa, or FRAME_NIL if pa is not RAM in the table. */
 static uint32_t frame_index(paddr_t pa)
 {
+	uint64_t i0 = (pa - frame_base0) >> PAGE_SHIFT;
+	if (pa >= frame_base0 && i0 < frame_npages0)
+		return (uint32_t)i0;
 	for (size_t i = 0; i < nregions; i++) {
 		const frame_region_t *r = &regions[i];
 		if (pa >= r->base && ((pa - r->base) >> PAGE_SHIFT) < r->npages)
@@ -135,6 +135,8 @@ static uint32_t frame_index(paddr_t pa)
 
 static paddr_t frame_addr(uint32_t idx)
 {
+	if (idx < frame_npages0)   /* region 0 starts at index 0 */
+		return frame_base0 + ((paddr_t)idx << PAGE_SHIFT);
 	for (size_t i = 0; i < nregions; i++) {
 		const frame_region_t *r = &regions[i];
 		if (idx >= r->first && idx - r->first < r->npages)
@@ -209,13 +211,15 @@ void frame_seal(void)
 
 int frame_alloc(frame_kind_t kind, paddr_t *pa)
 {
-	int err = frame_alloc_nozero(kind, pa);
-	if (!err)
-		memset(pa2kva(*pa), 0, PAGE_SIZE);
-	return err;
+	return frame_alloc_owned(kind, 0, true, pa);
 }
 
 int frame_alloc_nozero(frame_kind_t kind, paddr_t *pa)
+{
+	return frame_alloc_owned(kind, 0, false, pa);
+}
+
+int frame_alloc_owned(frame_kind_t kind, uint32_t owner, bool zero, paddr_t *pa)
 {
 	assert(kind > FRAME_FREE && kind < FRAME_NKINDS);
 	if (free_head == FRAME_NIL)
@@ -239,8 +243,10 @@ int frame_alloc_nozero(frame_kind_t kind, paddr_t *pa)
 #endif
 	f->poisoned = 0;
 	f->refs = 1;
-	f->owner = 0;
+	f->owner = owner;
 	set_kind(f, kind);
+	if (zero)
+		memset(pa2kva(addr), 0, PAGE_SIZE);
 	*pa = addr;
 	return 0;
 }
@@ -255,7 +261,14 @@ void frame_ref(paddr_t pa)
 
 bool frame_unref(paddr_t pa)
 {
+	uint32_t owner;
+	return frame_unref_owner(pa, &owner);
+}
+
+bool frame_unref_owner(paddr_t pa, uint32_t *owner)
+{
 	frame_t *f = frame_get(pa);
+	*owner = f->owner;
 	if (f->refs == 0 || f->kind == FRAME_FREE)
 		panic("frame_unref: frame %#lx is already free", (unsigned long)pa);
 	if (--f->refs > 0)
@@ -284,7 +297,7 @@ uint32_t frame_owner(paddr_t pa)
 	return frame_get(pa)->owner;
 }
 
-uint32_t frame_refs(paddr_t pa)
+uint32_t frame_refs_slow(paddr_t pa)
 {
 	return frame_get(pa)->refs;
 }

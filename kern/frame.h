@@ -64,6 +64,9 @@ int frame_alloc(frame_kind_t kind, paddr_t *pa);
  * at once (a copy-on-write copy). */
 int frame_alloc_nozero(frame_kind_t kind, paddr_t *pa);
 
+/* The general form: with an owner token set, zeroed or not. */
+int frame_alloc_owned(frame_kind_t kind, uint32_t owner, bool zero, paddr_t *pa);
+
 /* Take one more reference to an allocated frame. */
 void frame_ref(paddr_t pa);
 
@@ -72,19 +75,52 @@ void frame_ref(paddr_t pa);
  * bug (panic). */
 bool frame_unref(paddr_t pa);
 
+/* frame_unref, also telling the frame's owner token before the drop. */
+bool frame_unref_owner(paddr_t pa, uint32_t *owner);
+
 /* An allocated frame's owner token (kern/pool.c: who is charged for it);
  * 0 for none.  Cleared by frame_alloc and when the frame is freed. */
 void frame_set_owner(paddr_t pa, uint32_t owner);
 uint32_t frame_owner(paddr_t pa);
 
-/* Reference count and kind of the frame at pa (pa must be RAM). */
-uint32_t frame_refs(paddr_t pa);
+/* One frame table entry (private to kern/frame.c but for the inline
+ * lookup below). */
+typedef struct frame {
+	uint32_t refs;
+	uint8_t kind;       /* frame_kind_t */
+	uint8_t poisoned;   /* freed by frame_unref and filled with poison */
+	uint16_t reserved;
+	uint32_t next;      /* next free frame's index, FRAME_NIL at the end */
+	uint32_t owner;     /* allocated frames: an owner token (kern/pool.c), 0 = none */
+} frame_t;
+
+extern frame_t *frame_table;
+extern paddr_t frame_base0;
+extern size_t frame_npages0;
+uint32_t frame_refs_slow(paddr_t pa);
+
+/* Reference count of the frame at pa (pa must be RAM).  Inline for the
+ * copy-on-write fault path: the first RAM range is the common case. */
+static inline uint32_t frame_refs(paddr_t pa)
+{
+	uint64_t i = (pa - frame_base0) >> PAGE_SHIFT;
+	if (pa >= frame_base0 && i < frame_npages0)
+		return frame_table[i].refs;
+	return frame_refs_slow(pa);
+}
+
+/* Kind of the frame at pa (pa must be RAM). */
 frame_kind_t frame_kind(paddr_t pa);
 
 /* True if pa lies in a RAM range of the table. */
 bool frame_is_ram(paddr_t pa);
 
 size_t frame_free_count(void);
+extern size_t frame_free_frames;
+static inline size_t frame_free_count_fast(void)
+{
+	return frame_free_frames;
+}
 void frame_get_stats(frame_stats_t *st);
 
 /*

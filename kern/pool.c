@@ -34,7 +34,18 @@ pool_t *pool_create_root(void)
 	p->quota = frame_free_count();
 	p->used = 0;
 	p->parent = NULL;
+	p->token = owner_token(p);
 	return p;
+}
+
+static inline bool can_charge(const pool_t *p, size_t n)
+{
+	if (frame_free_count_fast() < n)
+		return false;
+	for (; p; p = p->parent)
+		if (p->used + n > p->quota)
+			return false;
+	return true;
 }
 
 bool pool_can_charge(const pool_t *p, size_t n)
@@ -49,7 +60,7 @@ bool pool_can_charge(const pool_t *p, size_t n)
 
 int pool_charge(pool_t *p, size_t n)
 {
-	if (!pool_can_charge(p, n))
+	if (!can_charge(p, n))
 		return E_NOMEM;
 	for (; p; p = p->parent)
 		p->used += n;
@@ -71,15 +82,17 @@ int pool_alloc_frame(pool_t *p, frame_kind_t kind, paddr_t *pa)
 
 int pool_alloc_frame_fill(pool_t *p, frame_kind_t kind, paddr_t *pa, bool zero)
 {
-	int err = pool_charge(p, 1);
-	if (err)
-		return err;
-	err = zero ? frame_alloc(kind, pa) : frame_alloc_nozero(kind, pa);
+	if (!can_charge(p, 1))
+		return E_NOMEM;
+	for (pool_t *q = p; q; q = q->parent)
+		q->used++;
+	int err;
+	/* User frames remember who paid (and keep the pool alive). */
+	uint32_t owner = kind == FRAME_USER ? p->token : 0;
+	err = frame_alloc_owned(kind, owner, zero, pa);
 	assert(err == 0);   /* pool_can_charge checked the free count */
-	if (kind == FRAME_USER) {
-		frame_set_owner(*pa, owner_token(p));
+	if (owner)
 		kobj_ref(&p->obj);
-	}
 	return 0;
 }
 
@@ -92,8 +105,8 @@ void pool_free_frame(pool_t *p, paddr_t pa)
 
 void user_frame_unref(paddr_t pa)
 {
-	uint32_t token = frame_owner(pa);
-	if (!frame_unref(pa) || token == 0)
+	uint32_t token;
+	if (!frame_unref_owner(pa, &token) || token == 0)
 		return;
 	pool_t *p = owner_pool(token);
 	pool_uncharge(p, 1);
@@ -110,6 +123,7 @@ int pool_create(pool_t *parent, uint64_t quota, pool_t **out)
 	p->quota = quota;
 	p->used = 0;
 	p->parent = parent;   /* kobj_alloc took a reference on it */
+	p->token = owner_token(p);
 	*out = p;
 	return 0;
 }

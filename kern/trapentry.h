@@ -20,6 +20,11 @@ bool kern_syscall(trapframe_t *tf);
  * access VM_READ/VM_WRITE/VM_EXEC (0 if none) at addr. */
 void kern_user_fault(trapframe_t *tf, unsigned kind, unsigned access, uint64_t addr);
 
+/* A store page fault of the running thread at addr: true if it was a
+ * copy-on-write leaf, now resolved (resume the thread); false otherwise
+ * (kern_user_fault then handles it). */
+bool kern_cow_fault(uint64_t addr);
+
 /* A kernel store inside copyout faulted at user address addr: resolve a
  * copy-on-write leaf of the current thread.  True if the store can be
  * retried, false if copyout must fail with E_FAULT. */

@@ -15,6 +15,7 @@ device-tree-compiler:dtc
 gcc:cc
 make:make
 cpio:cpio
+picolibc-riscv64-unknown-elf:/usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs
 "
 
 missing=""

@@ -158,11 +158,6 @@ void arch_kernel_layout(kernel_layout_t *k)
 	k->data_end = (uintptr_t)_end;
 }
 
-void arch_tlb_flush_page(uaddr_t va)
-{
-	sfence_vma_addr(va);
-}
-
 void arch_tlb_flush_all(void)
 {
 	sfence_vma_all();

@@ -185,7 +185,8 @@ void trap_user(trapframe_t *tf)
 {
 	uint64_t code = tf->scause & ~SCAUSE_INTR;
 
-	/* (entry.S sends ecall straight to kern_syscall.) */
+	/* (entry.S sends ecall to kern_syscall and tries kern_cow_fault on
+	 * a store page fault before coming here.) */
 	if (tf->scause & SCAUSE_INTR) {
 		if (code == IRQ_S_TIMER) {
 			timer_interrupt();

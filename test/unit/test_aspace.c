@@ -30,6 +30,9 @@
 
 #include "unit.h"
 
+/* kern_cow_fault (in aspace.c) reads the running thread; never called here. */
+thread_t *sched_cur;
+
 UNIT_MAIN("aspace");
 
 /* ------------------------------------------------------- fake memory --- */

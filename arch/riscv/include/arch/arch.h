@@ -133,7 +133,10 @@ static inline void arch_aspace_activate(paddr_t root)
 	uint64_t satp = (8UL << 60) | (root >> PAGE_SHIFT);   /* Sv39 */
 	__asm__ volatile("csrw satp, %0\n\tsfence.vma" ::"r"(satp) : "memory");
 }
-void arch_tlb_flush_page(uaddr_t va);
+static inline void arch_tlb_flush_page(uaddr_t va)
+{
+	__asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
+}
 void arch_tlb_flush_all(void);
 
 /* Copy n bytes between kernel and a range-checked user address with

@@ -1,0 +1,1 @@
+#include "../../../../arch/riscv/include/arch/ptleaf.h"

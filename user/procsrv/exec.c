@@ -1,0 +1,186 @@
+/*
+ * exec_build: a program from the initrd in a fresh address space.
+ *
+ * The exec buffer is "path\0arg0\0arg1\0...": the program's file name in
+ * the initrd and its argument strings.  Everything about the file is
+ * checked (cpio_find, elf_parse) before any object is made, and every
+ * object is charged to the process's own pool.  Each page of a PT_LOAD
+ * segment is a fresh zeroed frame filled through procsrv's scratch page
+ * and mapped with the segment's rights; the stack's top page carries the
+ * argument strings and the argv array:
+ *
+ *   PROC_STACK_TOP  +---------------------------+
+ *                   | the strings, as sent      |
+ *                   | (pad to 16 bytes)         |
+ *                   | argv[0..argc-1], NULL     | <- a1, and sp
+ *                   +---------------------------+
+ *
+ * The new program starts at its entry with a0 = argc, a1 = argv, sp just
+ * below argv, every other register 0.  On failure the new address space
+ * is deleted, which unmaps and frees all of it.
+ */
+#include <stdint.h>
+
+#include <lib/cpio.h>
+#include <lib/elf.h>
+#include <string.h>
+
+#include "procsrv.h"
+
+static const void *initrd;
+static size_t initrd_len;
+
+void exec_set_initrd(const void *addr, size_t size)
+{
+	initrd = addr;
+	initrd_len = size;
+}
+
+static long inv(unsigned long slot, unsigned long label, unsigned long a2, unsigned long a3,
+		unsigned long a4)
+{
+	return sys_invoke(slot, label, a2, a3, a4, 0, 0).r0;
+}
+
+static unsigned long seg_rights(uint32_t flags)
+{
+	if (flags & ELF_SEG_W)
+		return RIGHT_READ | RIGHT_WRITE;
+	if (flags & ELF_SEG_X)
+		return (flags & ELF_SEG_R) ? RIGHT_READ | RIGHT_EXEC : RIGHT_EXEC;
+	return RIGHT_READ;
+}
+
+/* A frame of p's pool in PX_TMP, mapped at the scratch page (RW). */
+static long tmp_frame_mapped(proc_t *p)
+{
+	long e = inv(px(p, PX_POOL), POOL_ALLOC_FRAME, px(p, PX_TMP), 0, 0);
+
+	if (e < 0)
+		return e;
+	e = inv(SLOT_ASPACE, ASPACE_MAP, px(p, PX_TMP), PS_SCRATCH_VA, RIGHT_READ | RIGHT_WRITE);
+	if (e < 0)
+		cap_delete(px(p, PX_TMP));
+	return e;
+}
+
+/* Unmap the scratch page, map PX_TMP at va in as with rights, drop the cap. */
+static long tmp_frame_place(proc_t *p, unsigned long as, unsigned long va, unsigned long rights)
+{
+	long e;
+
+	inv(SLOT_ASPACE, ASPACE_UNMAP, PS_SCRATCH_VA, 0, 0);
+	e = inv(as, ASPACE_MAP, px(p, PX_TMP), va, rights);
+	cap_delete(px(p, PX_TMP));
+	return e;
+}
+
+static long load_segment(proc_t *p, const uint8_t *file, const elf_segment_t *s,
+			 unsigned long as)
+{
+	uint64_t file_end = s->vaddr + s->filesz;
+
+	for (uint64_t va = s->vaddr & ~(PAGE_SIZE - 1); va < s->vaddr + s->memsz;
+	     va += PAGE_SIZE) {
+		long e = tmp_frame_mapped(p);
+
+		if (e < 0)
+			return e;
+		if (file_end > va && s->vaddr < va + PAGE_SIZE) {
+			uint64_t from = s->vaddr > va ? s->vaddr : va;
+			uint64_t to = file_end < va + PAGE_SIZE ? file_end : va + PAGE_SIZE;
+
+			memcpy((void *)(PS_SCRATCH_VA + (from - va)),
+			       file + s->offset + (from - s->vaddr), to - from);
+		}
+		e = tmp_frame_place(p, as, va, seg_rights(s->flags));
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+/* The top stack page with the arguments; sets sp, a0, a1 in regs. */
+static long build_stack(proc_t *p, const char *args, size_t args_len, unsigned long argc,
+			unsigned long as, uint64_t regs[32])
+{
+	unsigned long page = PROC_STACK_TOP - PAGE_SIZE;
+	unsigned long str_va = (PROC_STACK_TOP - args_len) & ~15UL;
+	unsigned long argv_va = (str_va - (argc + 1) * 8) & ~15UL;
+	uint64_t *argv = (uint64_t *)(PS_SCRATCH_VA + (argv_va - page));
+	unsigned long off = 0;
+	long e;
+
+	for (unsigned long i = 2; i <= PROC_STACK_INIT; i++) {
+		e = tmp_frame_mapped(p);
+		if (e >= 0)
+			e = tmp_frame_place(p, as, PROC_STACK_TOP - i * PAGE_SIZE,
+					    RIGHT_READ | RIGHT_WRITE);
+		if (e < 0)
+			return e;
+	}
+	e = tmp_frame_mapped(p);
+	if (e < 0)
+		return e;
+	memcpy((void *)(PS_SCRATCH_VA + (str_va - page)), args, args_len);
+	for (unsigned long i = 0; i < argc; i++) {
+		argv[i] = str_va + off;
+		off += strlen(args + off) + 1;
+	}
+	argv[argc] = 0;
+	regs[2] = argv_va;
+	regs[10] = argc;
+	regs[11] = argv_va;
+	return tmp_frame_place(p, as, page, RIGHT_READ | RIGHT_WRITE);
+}
+
+/* Split the buffer: the path, then args_len bytes of argc strings. */
+static long parse_args(const char *buf, size_t len, const char **args, size_t *args_len,
+		       unsigned long *argc)
+{
+	size_t plen;
+
+	if (len == 0 || len > PS_ARGBUF_MAX || buf[len - 1] != '\0')
+		return E_INVAL;
+	plen = strlen(buf) + 1;
+	*args = buf + plen;
+	*args_len = len - plen;
+	*argc = 0;
+	for (size_t i = plen; i < len; i++)
+		*argc += buf[i] == '\0';
+	return *argc > PS_ARGV_MAX ? E_INVAL : 0;
+}
+
+long exec_build(proc_t *p, const char *buf, size_t len, unsigned long as, uint64_t regs[32])
+{
+	static elf_image_t img;
+	const char *args;
+	size_t args_len;
+	unsigned long argc;
+	cpio_entry_t ent;
+	long e;
+
+	e = parse_args(buf, len, &args, &args_len, &argc);
+	if (e < 0)
+		return e;
+	if (initrd == NULL)
+		return E_NOENT;
+	e = cpio_find(initrd, initrd_len, buf, &ent);
+	if (e < 0)
+		return e;
+	e = elf_parse(ent.data, ent.size, PROC_IMAGE_LO, PROC_HEAP_BASE, &img);
+	if (e < 0)
+		return e;
+	e = inv(px(p, PX_POOL), POOL_CREATE, CAP_ASPACE, as, 0);
+	if (e < 0)
+		return e;
+	for (size_t i = 0; i < img.nsegments && e >= 0; i++)
+		e = load_segment(p, ent.data, &img.seg[i], as);
+	memset(regs, 0, 32 * sizeof(regs[0]));
+	regs[0] = img.entry;
+	if (e >= 0)
+		e = build_stack(p, args, args_len, argc, as, regs);
+	if (e < 0)
+		cap_delete(as);
+	return e;
+}

@@ -1,0 +1,328 @@
+/*
+ * The process table and the life of a process: create, start, fork, the
+ * heap and stack, exit and reaping.
+ *
+ * Invariants: an entry is P_FREE (its PROC_SLOTS slots all empty), P_ALIVE
+ * (it holds every PX_* object but PX_NEWAS and PX_TMP, which are empty
+ * between requests) or P_ZOMBIE (all of its slots empty again; only the
+ * pid, parent and wait status remain).  Everything a process costs is
+ * charged to its own pool, so releasing its slots gives every frame back
+ * (frames still shared copy-on-write stay with the other sharers and are
+ * uncharged when the last one goes).
+ */
+#include <string.h>
+
+#include "procsrv.h"
+
+static proc_t procs[NPROC];
+static long next_pid = 1;
+static unsigned long srv_ep;   /* procsrv's endpoint (unbadged) */
+static uint64_t fork_regs[32];
+
+void proc_table_init(unsigned long first_slot, unsigned long ep_slot)
+{
+	srv_ep = ep_slot;
+	for (int i = 0; i < NPROC; i++)
+		procs[i].base = first_slot + (unsigned long)i * PROC_SLOTS;
+}
+
+proc_t *proc_find(long pid)
+{
+	for (int i = 0; i < NPROC; i++) {
+		if (procs[i].state != P_FREE && procs[i].pid == pid)
+			return &procs[i];
+	}
+	return NULL;
+}
+
+unsigned long proc_live_count(void)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < NPROC; i++)
+		n += procs[i].state == P_ALIVE;
+	return n;
+}
+
+proc_t *proc_next(proc_t *p)
+{
+	for (p = p ? p + 1 : procs; p < procs + NPROC; p++) {
+		if (p->state != P_FREE)
+			return p;
+	}
+	return NULL;
+}
+
+static long inv(unsigned long slot, unsigned long label, unsigned long a2, unsigned long a3,
+		unsigned long a4, unsigned long a5)
+{
+	return sys_invoke(slot, label, a2, a3, a4, a5, 0).r0;
+}
+
+/* Delete every object of p, in an order that breaks all cycles: the thread
+ * (it refers to the aspace, cspace and endpoint) first, the pool last. */
+static void proc_release(proc_t *p)
+{
+	static const unsigned own[] = { SLOT_ASPACE, SLOT_THREAD, SLOT_DEBUG, PSLOT_PROCSRV,
+					PSLOT_NTFN };
+	static const unsigned order[] = { PX_THREAD, PX_CSPACE, PX_NEWAS, PX_ASPACE,
+					  PX_TMP,    PX_NTFN,   PX_EP,    PX_POOL };
+
+	inv(px(p, PX_THREAD), THREAD_SUSPEND, 0, 0, 0, 0);
+	/* Its cspace holds a cap to its own thread: empty it first. */
+	if (cap_type(px(p, PX_CSPACE)) == CAP_CSPACE) {
+		for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+			inv(px(p, PX_CSPACE), CSPACE_DELETE, own[i], 0, 0, 0);
+	}
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		cap_delete(px(p, order[i]));
+}
+
+proc_t *proc_create(long ppid, unsigned long parent_pool, unsigned long quota, long *err)
+{
+	proc_t *p = NULL;
+	long e;
+
+	for (int i = 0; i < NPROC && p == NULL; i++) {
+		if (procs[i].state == P_FREE)
+			p = &procs[i];
+	}
+	if (p == NULL) {
+		*err = E_NOSPC;
+		return NULL;
+	}
+	e = inv(parent_pool, POOL_CREATE, CAP_POOL, px(p, PX_POOL), quota, 0);
+	if (e >= 0)
+		e = inv(px(p, PX_POOL), POOL_CREATE, CAP_CSPACE, px(p, PX_CSPACE),
+			PROC_CSPACE_SLOTS, 0);
+	if (e >= 0)
+		e = inv(px(p, PX_POOL), POOL_CREATE, CAP_NOTIFICATION, px(p, PX_NTFN), 0, 0);
+	if (e >= 0)
+		e = inv(px(p, PX_POOL), POOL_CREATE, CAP_THREAD, px(p, PX_THREAD), 0, 0);
+	if (e >= 0)
+		e = cap_mint(SLOT_CSPACE, srv_ep, px(p, PX_EP), RIGHT_WRITE, (unsigned long)next_pid);
+	if (e < 0) {
+		proc_release(p);
+		*err = e;
+		return NULL;
+	}
+	p->state = P_ALIVE;
+	p->pid = next_pid++;
+	p->ppid = ppid;
+	p->quota = quota;
+	p->brk = PROC_HEAP_BASE;
+	p->stack_low = PROC_STACK_TOP - PROC_STACK_INIT * PAGE_SIZE;
+	p->execs = 0;
+	p->status = 0;
+	p->name[0] = '\0';
+	return p;
+}
+
+/* The standard capabilities of a process (procsrv_proto.h). */
+static long proc_fill_cspace(proc_t *p)
+{
+	unsigned long cs = px(p, PX_CSPACE);
+	long e;
+
+	e = cap_copy(cs, px(p, PX_ASPACE), SLOT_ASPACE, RIGHT_READ);
+	if (e >= 0)
+		e = cap_copy(cs, px(p, PX_THREAD), SLOT_THREAD, RIGHT_READ | RIGHT_WRITE);
+	if (e >= 0)
+		e = cap_copy(cs, SLOT_DEBUG, SLOT_DEBUG, RIGHTS_ALL);
+	if (e >= 0)
+		e = cap_copy(cs, px(p, PX_EP), PSLOT_PROCSRV, RIGHT_WRITE);
+	if (e >= 0)
+		e = cap_copy(cs, px(p, PX_NTFN), PSLOT_NTFN, RIGHT_READ);
+	return e;
+}
+
+long proc_start(proc_t *p, const uint64_t regs[32])
+{
+	long e = proc_fill_cspace(p);
+
+	if (e >= 0)
+		e = inv(px(p, PX_THREAD), THREAD_CONFIGURE, px(p, PX_ASPACE), px(p, PX_CSPACE),
+			px(p, PX_EP), PROC_PRIO);
+	if (e >= 0)
+		e = inv(px(p, PX_THREAD), THREAD_WRITE_REGS, (unsigned long)regs, 0, 0, 0);
+	if (e >= 0)
+		e = inv(px(p, PX_THREAD), THREAD_RESUME, 0, 0, 0, 0);
+	return e;
+}
+
+long proc_fork(proc_t *parent, unsigned long flags, unsigned long quota)
+{
+	proc_t *c;
+	long e;
+
+	c = proc_create(parent->pid, px(parent, PX_POOL), quota ? quota : parent->quota, &e);
+	if (c == NULL)
+		return e;
+	e = inv(px(c, PX_POOL), POOL_CREATE, CAP_ASPACE, px(c, PX_ASPACE), 0, 0);
+	if (e >= 0)
+		e = inv(px(parent, PX_ASPACE), ASPACE_CLONE, px(c, PX_ASPACE),
+			(flags & PS_FORK_EAGER) ? CLONE_EAGER : 0, 0, 0);
+	/* The parent waits in SYS_CALL, its pc already past the ecall: the
+	 * child returns from the same call with a0 = 0 and w0 (a2) = 0. */
+	if (e >= 0)
+		e = inv(px(parent, PX_THREAD), THREAD_READ_REGS, (unsigned long)fork_regs, 0, 0, 0);
+	if (e >= 0) {
+		fork_regs[10] = 0;
+		fork_regs[11] = 0;
+		fork_regs[12] = 0;
+		e = proc_start(c, fork_regs);
+	}
+	if (e < 0) {
+		proc_release(c);
+		c->state = P_FREE;
+		return e;
+	}
+	memcpy(c->name, parent->name, sizeof(c->name));
+	c->brk = parent->brk;
+	c->stack_low = parent->stack_low;
+	return c->pid;
+}
+
+void proc_exit(proc_t *p, int status)
+{
+	proc_t *init = proc_find(1);
+	proc_t *parent;
+
+	proc_release(p);
+	p->state = P_ZOMBIE;
+	p->status = status;
+	if (p->pid == 1)
+		procsrv_finish(status);
+	for (proc_t *q = proc_next(NULL); q != NULL; q = proc_next(q)) {
+		if (q->ppid != p->pid)
+			continue;
+		q->ppid = 1;
+		if (q->state == P_ZOMBIE && init != NULL)
+			sys_signal(px(init, PX_NTFN));
+	}
+	parent = proc_find(p->ppid);
+	if (parent != NULL && parent->state == P_ALIVE)
+		sys_signal(px(parent, PX_NTFN));
+}
+
+void proc_set_name(proc_t *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(p->name) && name[i] != '\0'; i++)
+		p->name[i] = name[i];
+	p->name[i] = '\0';
+}
+
+void proc_reap(proc_t *p)
+{
+	p->state = P_FREE;
+	p->pid = 0;
+}
+
+/* Map one zeroed frame of p's pool at va in p's address space. */
+static long map_zero_page(proc_t *p, unsigned long va)
+{
+	long e = inv(px(p, PX_POOL), POOL_ALLOC_FRAME, px(p, PX_TMP), 0, 0, 0);
+
+	if (e < 0)
+		return e;
+	e = inv(px(p, PX_ASPACE), ASPACE_MAP, px(p, PX_TMP), va, RIGHT_READ | RIGHT_WRITE, 0);
+	cap_delete(px(p, PX_TMP));   /* the mapping holds the frame now */
+	return e;
+}
+
+static unsigned long page_up(unsigned long a)
+{
+	return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+long proc_sbrk(proc_t *p, long incr)
+{
+	unsigned long old = p->brk, new = old + (unsigned long)incr;
+	unsigned long va;
+
+	if (incr < 0 ? (unsigned long)-incr > old - PROC_HEAP_BASE
+		     : (unsigned long)incr > PROC_HEAP_BASE + PROC_HEAP_MAX - old)
+		return E_NOMEM;
+	if (incr > 0) {
+		for (va = page_up(old); va < page_up(new); va += PAGE_SIZE) {
+			long e = map_zero_page(p, va);
+
+			if (e < 0) {
+				/* Undo this call's pages: nothing changes. */
+				while (va > page_up(old)) {
+					va -= PAGE_SIZE;
+					inv(px(p, PX_ASPACE), ASPACE_UNMAP, va, 0, 0, 0);
+				}
+				return e;
+			}
+		}
+	} else {
+		for (va = page_up(new); va < page_up(old); va += PAGE_SIZE)
+			inv(px(p, PX_ASPACE), ASPACE_UNMAP, va, 0, 0, 0);
+	}
+	p->brk = new;
+	return (long)old;
+}
+
+long proc_grow_stack(proc_t *p, unsigned long addr)
+{
+	unsigned long bottom = PROC_STACK_TOP - PROC_STACK_MAX * PAGE_SIZE;
+	unsigned long va = addr & ~(PAGE_SIZE - 1);
+
+	if (addr < bottom || addr >= p->stack_low)
+		return 0;
+	/* Keep the stack contiguous: map every page from va up. */
+	for (unsigned long a = p->stack_low - PAGE_SIZE; a >= va; a -= PAGE_SIZE) {
+		long e = map_zero_page(p, a);
+
+		if (e < 0)
+			return e;
+		p->stack_low = a;
+	}
+	return 1;
+}
+
+long proc_exec(proc_t *p, size_t len)
+{
+	static uint64_t regs[32];
+	const char *path = p->argbuf, *base;
+	unsigned long th = px(p, PX_THREAD);
+	long e;
+
+	e = exec_build(p, p->argbuf, len, px(p, PX_NEWAS), regs);
+	if (e < 0)
+		return e;
+	/* Point of no return: the caller's old program goes. */
+	inv(th, THREAD_SUSPEND, 0, 0, 0, 0);
+	e = inv(th, THREAD_CONFIGURE, px(p, PX_NEWAS), px(p, PX_CSPACE), px(p, PX_EP), PROC_PRIO);
+	if (e >= 0)
+		e = inv(th, THREAD_WRITE_REGS, (unsigned long)regs, 0, 0, 0);
+	if (e >= 0) {
+		inv(px(p, PX_CSPACE), CSPACE_DELETE, SLOT_ASPACE, 0, 0, 0);
+		e = cap_copy(px(p, PX_CSPACE), px(p, PX_NEWAS), SLOT_ASPACE, RIGHT_READ);
+	}
+	if (e >= 0) {
+		cap_delete(px(p, PX_ASPACE));
+		e = inv(SLOT_CSPACE, CSPACE_MOVE, px(p, PX_NEWAS), px(p, PX_ASPACE), 0, 0);
+	}
+	if (e >= 0)
+		e = inv(th, THREAD_RESUME, 0, 0, 0, 0);
+	if (e < 0) {
+		/* Cannot happen with valid slots; the old program is gone. */
+		uprintf("pid %ld (%s): killed: exec failed: %s\n", p->pid, p->name,
+			error_name((int)e));
+		proc_exit(p, PS_STATUS_KILLED(PS_SIGKILL, 0));
+		return 0;
+	}
+	for (base = path; *path != '\0'; path++) {
+		if (*path == '/')
+			base = path + 1;
+	}
+	proc_set_name(p, base);
+	p->brk = PROC_HEAP_BASE;
+	p->stack_low = PROC_STACK_TOP - PROC_STACK_INIT * PAGE_SIZE;
+	p->execs++;
+	return 0;
+}

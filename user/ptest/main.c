@@ -1,0 +1,203 @@
+/*
+ * ptest runner: every test of tests.c in turn (or only those named on the
+ * command line), each in a child process of its own, with a leak check: free frames and live objects of
+ * every type must be back at their values before the test.  Exits 0 when
+ * all passed.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "ptest.h"
+
+extern const test_t ptests[];
+extern const int nptests;
+
+static char why[200];
+
+int test_fail(int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (why[0] != '\0')
+		return 1;
+	n = snprintf(why, sizeof(why), "line %d: ", line);
+	va_start(ap, fmt);
+	vsnprintf(why + n, sizeof(why) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+void stats(kstats_t *out)
+{
+	sys_invoke(SLOT_DEBUG, DEBUG_STATS, (unsigned long)out, 0, 0, 0, 0);
+}
+
+unsigned long frames_free(void)
+{
+	static kstats_t st;
+
+	stats(&st);
+	return st.frames_free;
+}
+
+static int objects_equal(const kstats_t *a, const kstats_t *b)
+{
+	for (int t = 0; t < CAP_NTYPES; t++) {
+		if (a->objects[t] != b->objects[t])
+			return 0;
+	}
+	return a->frames_free == b->frames_free;
+}
+
+int settle(unsigned long want)
+{
+	for (int i = 0; i < 20000; i++) {
+		if (frames_free() == want)
+			return 1;
+		sys_yield();
+	}
+	return 0;
+}
+
+int wait_for(pid_t pid)
+{
+	int st = 0;
+
+	return waitpid(pid, &st, 0) == pid ? st : -1;
+}
+
+extern char __data_start[], _end[];
+
+static void touch_stack(unsigned kib)
+{
+	volatile char buf[1024];
+
+	buf[0] = buf[1023] = 0;
+	if (kib > 1)
+		touch_stack(kib - 1);
+}
+
+void touch_private(unsigned stack_kib)
+{
+	for (volatile char *p = __data_start; p < _end; p += PAGE)
+		*p = *p;
+	touch_stack(stack_kib);
+}
+
+void sleep_ms(unsigned long ms)
+{
+	uint64_t end = rd_time() + ms * 10000;
+
+	while (rd_time() < end)
+		sys_yield();
+}
+
+static uint32_t next(uint32_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
+}
+
+void pattern_fill(uint8_t *p, size_t n, uint32_t seed)
+{
+	uint32_t x = seed | 1;
+
+	for (size_t i = 0; i < n; i++) {
+		x = next(x);
+		p[i] = (uint8_t)x;
+	}
+}
+
+int pattern_check(const uint8_t *p, size_t n, uint32_t seed)
+{
+	uint32_t x = seed | 1;
+
+	for (size_t i = 0; i < n; i++) {
+		x = next(x);
+		if (p[i] != (uint8_t)x)
+			return 0;
+	}
+	return 1;
+}
+
+int all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != v)
+			return 0;
+	}
+	return 1;
+}
+
+static int wanted(int argc, char **argv, const char *name)
+{
+	if (argc < 2)
+		return 1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0;
+
+	/* Grow the stack and set up malloc's arena once, before any baseline. */
+	touch_private(256);
+	free(malloc(64));
+	for (int i = 0; i < nptests; i++) {
+		kstats_t before, after;
+		int r = 0, st;
+		pid_t pid;
+
+		if (!wanted(argc, argv, ptests[i].name))
+			continue;
+		stats(&before);
+		/* Each test runs in a child of its own: whatever it maps (heap,
+		 * page tables, stack) goes when it exits, and a failure cannot
+		 * leave the runner with a broken heap. */
+		pid = fork();
+		if (pid == 0) {
+			why[0] = '\0';
+			touch_private(64);
+			r = ptests[i].fn();
+			if (r != 0)
+				printf("FAIL: %s: %s\n", ptests[i].name, why[0] ? why : "failed");
+			_exit(r ? 1 : 0);
+		}
+		if (pid < 0) {
+			printf("FAIL: %s: fork: errno %d\n", ptests[i].name, errno);
+			failed++;
+			continue;
+		}
+		st = wait_for(pid);
+		if (st != 0) {
+			if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 1)
+				printf("FAIL: %s: test process ended with status %#x\n",
+				       ptests[i].name, (unsigned)st);
+			failed++;
+			settle(before.frames_free);
+			continue;
+		}
+		settle(before.frames_free);
+		stats(&after);
+		if (!objects_equal(&before, &after)) {
+			printf("FAIL: %s: leak: %ld frames, %ld threads, %ld aspaces, %ld pools\n",
+			       ptests[i].name, (long)(before.frames_free - after.frames_free),
+			       (long)(after.objects[CAP_THREAD] - before.objects[CAP_THREAD]),
+			       (long)(after.objects[CAP_ASPACE] - before.objects[CAP_ASPACE]),
+			       (long)(after.objects[CAP_POOL] - before.objects[CAP_POOL]));
+			failed++;
+			continue;
+		}
+		printf("PASS: %s\n", ptests[i].name);
+		passed++;
+	}
+	printf("ptest: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
