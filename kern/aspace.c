@@ -47,7 +47,9 @@ static void leaf_drop(void *ctx, paddr_t pa, unsigned vm)
 {
 	aspace_t *as = ctx;
 	as->leaves--;
-	if (frame_is_ram(pa))
+	if (frame_unref_shared_fast(pa))
+		return;   /* still mapped elsewhere (the common case after fork) */
+	if (frame_is_ram_fast(pa))
 		user_frame_unref(pa);
 }
 
@@ -208,16 +210,18 @@ unsigned long aspace_cow_copies, aspace_cow_reuses;
 
 int decode_aspace_clone(aspace_t *src, aspace_t *dst, uint64_t flags, aspace_clone_t *op)
 {
-	size_t tables, leaves, copies = 0, dtables, dleaves;
+	size_t tables, leaves, copies = 0;
 	if (flags & ~(uint64_t)CLONE_EAGER)
 		return E_INVAL;
 	if (src == dst)
 		return E_INVAL;
-	arch_pt_count(dst->root, &dtables, &dleaves, 0, NULL);
-	if (dtables || dleaves)
+	if (dst->tables || dst->leaves)
 		return E_EXISTS;   /* the destination must be empty */
-	arch_pt_count(src->root, &tables, &leaves, VM_WRITE | VM_COW,
-		      (flags & CLONE_EAGER) ? &copies : NULL);
+	/* The clone needs as many tables as the source has (counted as they
+	 * are made and freed); an eager clone also a frame per copied page. */
+	tables = src->tables;
+	if (flags & CLONE_EAGER)
+		arch_pt_count(src->root, &tables, &leaves, VM_WRITE | VM_COW, &copies);
 	if (!kobj_can_alloc(dst->pool, tables + copies))
 		return E_NOMEM;
 	*op = (aspace_clone_t){ .src = src, .dst = dst, .flags = (unsigned)flags };
@@ -235,10 +239,10 @@ static void clone_leaf(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned 
 	*dpa = pa;
 	*dvm = vm;
 	op->dst->leaves++;
-	if (!frame_is_ram(pa))
+	if (!frame_is_ram_fast(pa))
 		return;
 	if (!(vm & (VM_WRITE | VM_COW))) {
-		frame_ref(pa);
+		frame_ref_fast(pa);
 		return;
 	}
 	if (op->flags & CLONE_EAGER) {
@@ -251,7 +255,7 @@ static void clone_leaf(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned 
 		return;
 	}
 	*svm = *dvm = (vm & ~VM_WRITE) | VM_COW;
-	frame_ref(pa);
+	frame_ref_fast(pa);
 }
 
 static int clone_table_alloc(void *ctx, paddr_t *pa)

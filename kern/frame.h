@@ -95,6 +95,9 @@ typedef struct frame {
 } frame_t;
 
 extern frame_t *frame_table;
+
+/* True if pa lies in a RAM range of the table. */
+bool frame_is_ram(paddr_t pa);
 extern paddr_t frame_base0;
 extern size_t frame_npages0;
 uint32_t frame_refs_slow(paddr_t pa);
@@ -109,11 +112,49 @@ static inline uint32_t frame_refs(paddr_t pa)
 	return frame_refs_slow(pa);
 }
 
+/* Inline fast paths for the per-page loops of fork and teardown (clone,
+ * destroy): the first RAM range, a frame that stays allocated.  Anything
+ * else, and every DEBUG build, takes the checked functions. */
+static inline frame_t *frame_fast(paddr_t pa)
+{
+	uint64_t i = (pa - frame_base0) >> PAGE_SHIFT;
+	return pa >= frame_base0 && i < frame_npages0 ? &frame_table[i] : 0;
+}
+
+static inline bool frame_is_ram_fast(paddr_t pa)
+{
+	return frame_fast(pa) != 0 || frame_is_ram(pa);
+}
+
+static inline void frame_ref_fast(paddr_t pa)
+{
+#ifndef DEBUG
+	frame_t *f = frame_fast(pa);
+	if (f && f->refs > 0 && f->refs < FRAME_REFS_MAX) {
+		f->refs++;
+		return;
+	}
+#endif
+	frame_ref(pa);
+}
+
+/* Drop a reference that is not the last one; false (nothing done) if it
+ * is, or if the fast path does not apply. */
+static inline bool frame_unref_shared_fast(paddr_t pa)
+{
+#ifndef DEBUG
+	frame_t *f = frame_fast(pa);
+	if (f && f->refs > 1) {
+		f->refs--;
+		return true;
+	}
+#endif
+	return false;
+}
+
 /* Kind of the frame at pa (pa must be RAM). */
 frame_kind_t frame_kind(paddr_t pa);
 
-/* True if pa lies in a RAM range of the table. */
-bool frame_is_ram(paddr_t pa);
 
 size_t frame_free_count(void);
 extern size_t frame_free_frames;

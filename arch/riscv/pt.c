@@ -54,6 +54,14 @@ void arch_pt_init_root(paddr_t root)
 	       (PTES_PER_TABLE - USER_ROOT_ENTRIES) * sizeof(pte_t));
 }
 
+/* True if the 8 entries from t[i] are all invalid (a quick skip over the
+ * empty stretches that make up most of a sparse table). */
+static inline bool empty8(const pte_t *t, size_t i)
+{
+	return !((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] |
+		  t[i + 7]) & PTE_V);
+}
+
 /* The level-0 PTE for va, or NULL if an interior table is missing. */
 static pte_t *walk(paddr_t root, uaddr_t va)
 {
@@ -142,12 +150,21 @@ void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void 
 			continue;
 		pte_t *l1 = table(PTE_PA(r[i]));
 		for (size_t j = 0; j < PTES_PER_TABLE; j++) {
+			if (!(j & 7) && empty8(l1, j)) {
+				j += 7;
+				continue;
+			}
 			if (!(l1[j] & PTE_V))
 				continue;
 			pte_t *l0 = table(PTE_PA(l1[j]));
-			for (size_t k = 0; k < PTES_PER_TABLE; k++)
+			for (size_t k = 0; k < PTES_PER_TABLE; k++) {
+				if (!(k & 7) && empty8(l0, k)) {
+					k += 7;
+					continue;
+				}
 				if (l0[k] & PTE_V)
 					leaf(ctx, PTE_PA(l0[k]), pte_to_vm(l0[k]));
+			}
 			free_table(ctx, PTE_PA(l1[j]));
 		}
 		free_table(ctx, PTE_PA(r[i]));
@@ -211,10 +228,18 @@ void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn deci
 			continue;
 		pte_t *s1 = table(PTE_PA(sr[i])), *d1 = clone_table(&dr[i], alloc, ctx);
 		for (size_t j = 0; j < PTES_PER_TABLE; j++) {
+			if (!(j & 7) && empty8(s1, j)) {
+				j += 7;
+				continue;
+			}
 			if (!(s1[j] & PTE_V))
 				continue;
 			pte_t *s0 = table(PTE_PA(s1[j])), *d0 = clone_table(&d1[j], alloc, ctx);
 			for (size_t k = 0; k < PTES_PER_TABLE; k++) {
+				if (!(k & 7) && empty8(s0, k)) {
+					k += 7;
+					continue;
+				}
 				pte_t p = s0[k];
 				if (!(p & PTE_V))
 					continue;
