@@ -76,7 +76,7 @@ void aspace_destroy(aspace_t *as)
 		arch_aspace_activate(arch_kernel_root());
 		active = NULL;
 	}
-	arch_pt_destroy(as->root, leaf_drop, table_free, as);
+	as->leaves -= arch_pt_destroy(as->root, leaf_drop, table_free, as);
 	assert(as->tables == 0 && as->leaves == 0);
 	as->tables = 1;
 	table_free(as, as->root);
@@ -266,7 +266,8 @@ static int clone_table_alloc(void *ctx, paddr_t *pa)
 
 void perform_aspace_clone(const aspace_clone_t *op)
 {
-	arch_pt_clone(op->src->root, op->dst->root, clone_table_alloc, clone_leaf, (void *)op);
+	op->dst->leaves += arch_pt_clone(op->src->root, op->dst->root, clone_table_alloc,
+					 clone_leaf, (void *)op, !(op->flags & CLONE_EAGER));
 	/* The source lost W on its writable leaves: no hart may keep a stale
 	 * writable TLB entry. */
 	if (!(op->flags & CLONE_EAGER))

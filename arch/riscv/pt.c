@@ -9,6 +9,9 @@
  *
  * No CSR access here (TLB fences are in mmu.c), so the host unit tests
  * compile this file as it is and walk tables in a fake physical memory.
+ * The per-page loops of clone and destroy adjust frame reference counts
+ * inline through kern/frame.h's fast paths: fork and exit cost a few
+ * dozen instructions per page instead of an indirect call each.
  */
 #include <string.h>
 
@@ -16,6 +19,7 @@
 #include <arch/arch.h>
 #include <arch/pte.h>
 #include <kern/assert.h>
+#include <kern/frame.h>
 
 #define USER_ROOT_ENTRIES (USER_TOP >> LEVEL_SHIFT(2))   /* 256 */
 
@@ -142,9 +146,10 @@ int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm)
 	return 0;
 }
 
-void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx)
+size_t arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx)
 {
 	pte_t *r = table(root);
+	size_t fast = 0;
 	for (size_t i = 0; i < USER_ROOT_ENTRIES; i++) {
 		if (!(r[i] & PTE_V))
 			continue;
@@ -162,14 +167,22 @@ void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void 
 					k += 7;
 					continue;
 				}
-				if (l0[k] & PTE_V)
-					leaf(ctx, PTE_PA(l0[k]), pte_to_vm(l0[k]));
+				if (!(l0[k] & PTE_V))
+					continue;
+				/* Still mapped elsewhere (after fork): just one
+				 * reference less, inline. */
+				if (frame_unref_shared_fast(PTE_PA(l0[k]))) {
+					fast++;
+					continue;
+				}
+				leaf(ctx, PTE_PA(l0[k]), pte_to_vm(l0[k]));
 			}
 			free_table(ctx, PTE_PA(l1[j]));
 		}
 		free_table(ctx, PTE_PA(r[i]));
 		r[i] = 0;
 	}
+	return fast;
 }
 
 
@@ -220,8 +233,38 @@ static pte_t *clone_table(pte_t *slot, pt_alloc_fn alloc, void *ctx)
 	return table(pa);
 }
 
-void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx)
+/*
+ * The common leaf of a copy-on-write clone, inline: a RAM frame of the
+ * first range that stays shared.  A writable (or already COW) leaf loses
+ * W and gains COW in the source; the destination gets the same PTE; the
+ * frame gains a reference.  Returns false to let decide() handle it
+ * (other ranges, device frames, DEBUG builds with their checks).
+ */
+static inline bool clone_cow_fast(pte_t *sp, pte_t *dp)
 {
+#ifdef DEBUG
+	(void)sp;
+	(void)dp;
+	return false;
+#else
+	pte_t p = *sp;
+	frame_t *f = frame_fast(PTE_PA(p));
+	if (!f || f->refs == 0 || f->refs >= FRAME_REFS_MAX)
+		return false;
+	if (p & (PTE_W | PTE_COW)) {
+		p = (p & ~PTE_W) | PTE_COW;
+		*sp = p;
+	}
+	*dp = p;
+	f->refs++;
+	return true;
+#endif
+}
+
+size_t arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,
+		     bool cow)
+{
+	size_t fast = 0;
 	pte_t *sr = table(src), *dr = table(dst);
 	for (size_t i = 0; i < USER_ROOT_ENTRIES; i++) {
 		if (!(sr[i] & PTE_V))
@@ -243,6 +286,10 @@ void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn deci
 				pte_t p = s0[k];
 				if (!(p & PTE_V))
 					continue;
+				if (cow && clone_cow_fast(&s0[k], &d0[k])) {
+					fast++;
+					continue;
+				}
 				uaddr_t va = (i << LEVEL_SHIFT(2)) | (j << LEVEL_SHIFT(1)) |
 					     (k << LEVEL_SHIFT(0));
 				unsigned svm, dvm, vm = pte_to_vm(p);
@@ -254,4 +301,5 @@ void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn deci
 			}
 		}
 	}
+	return fast;
 }

@@ -102,9 +102,11 @@ unsigned arch_pt_query(paddr_t root, uaddr_t va, paddr_t *pa);
 int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old);
 /* Change the permissions of the leaf at va; E_NOENT if unmapped. */
 int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
-/* Call leaf() for every user leaf and free_table() for every user table
- * page (not the root); leaves the user half empty. */
-void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
+/* Drop every user leaf and free every user table page with free_table()
+ * (not the root); leaves the user half empty.  A leaf whose frame keeps
+ * other references loses one inline (frame_unref_shared_fast); the rest
+ * go to leaf().  Returns how many leaves were dropped inline. */
+size_t arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
 /* Replace the existing leaf at va by (pa, vm); E_NOENT if unmapped.  The
  * caller fences the TLB before dropping the old frame. */
 int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm);
@@ -118,11 +120,15 @@ void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_m
  * Clone the user half of src into the empty user half of dst: every
  * interior table is copied (from alloc), and for every leaf (pa, vm)
  * decide(ctx, va, pa, vm, &src_vm, &dst_pa, &dst_vm) says what the source
- * leaf becomes and what the destination gets.  The caller fences src.
+ * leaf becomes and what the destination gets.  With cow, RAM leaves take
+ * the copy-on-write rule inline instead (writable -> read-only + COW in
+ * both, one more frame reference); returns how many leaves did.  The
+ * caller fences src.
  */
 typedef void (*pt_clone_fn)(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned *src_vm,
 			    paddr_t *dst_pa, unsigned *dst_vm);
-void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx);
+size_t arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,
+		     bool cow);
 
 /* Copy one 4 KiB page (both addresses page aligned), word by word. */
 void arch_copy_page(void *dst, const void *src);
