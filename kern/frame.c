@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <abi/error.h>
+#include <arch/arch.h>
 #include <arch/vm.h>
 #include <kern/assert.h>
 #include <kern/console.h>
@@ -246,7 +247,7 @@ int frame_alloc_owned(frame_kind_t kind, uint32_t owner, bool zero, paddr_t *pa)
 	f->owner = owner;
 	set_kind(f, kind);
 	if (zero)
-		memset(pa2kva(addr), 0, PAGE_SIZE);
+		arch_zero_page(pa2kva(addr));
 	*pa = addr;
 	return 0;
 }
@@ -295,6 +296,11 @@ void frame_set_owner(paddr_t pa, uint32_t owner)
 uint32_t frame_owner(paddr_t pa)
 {
 	return frame_get(pa)->owner;
+}
+
+frame_t *frame_entry(paddr_t pa)
+{
+	return frame_get(pa);
 }
 
 uint32_t frame_refs_slow(paddr_t pa)

@@ -90,8 +90,13 @@ typedef struct frame {
 	uint8_t kind;       /* frame_kind_t */
 	uint8_t poisoned;   /* freed by frame_unref and filled with poison */
 	uint16_t reserved;
-	uint32_t next;      /* next free frame's index, FRAME_NIL at the end */
-	uint32_t owner;     /* allocated frames: an owner token (kern/pool.c), 0 = none */
+	union {
+		struct {
+			uint32_t next;   /* next free frame's index, FRAME_NIL at the end */
+			uint32_t owner;  /* allocated frames: owner token (kern/pool.c), 0 = none */
+		};
+		uint64_t pt_meta;        /* allocated page tables: arch/riscv/pt.c's */
+	};
 } frame_t;
 
 extern frame_t *frame_table;
@@ -150,6 +155,18 @@ static inline bool frame_unref_shared_fast(paddr_t pa)
 	}
 #endif
 	return false;
+}
+
+/* The entry of the frame at pa (pa must be RAM). */
+frame_t *frame_entry(paddr_t pa);
+
+/* 8 bytes of metadata for an allocated page-table page, kept in its
+ * frame-table entry (whose free-list link and owner are unused while it
+ * is allocated): arch/riscv/pt.c keeps an occupancy summary there. */
+static inline uint64_t *frame_pt_meta(paddr_t pa)
+{
+	frame_t *f = frame_fast(pa);
+	return &(f ? f : frame_entry(pa))->pt_meta;
 }
 
 /* Kind of the frame at pa (pa must be RAM). */

@@ -293,6 +293,82 @@ uaccess_fault:
 	ret
 
 /*
+ * void arch_zero_page(void *dst): 4096 bytes, 64 words per iteration.
+ */
+	.globl arch_zero_page
+arch_zero_page:
+	li	t0, 4096
+	add	t0, t0, a0
+1:
+	sd	zero, 0(a0)
+	sd	zero, 8(a0)
+	sd	zero, 16(a0)
+	sd	zero, 24(a0)
+	sd	zero, 32(a0)
+	sd	zero, 40(a0)
+	sd	zero, 48(a0)
+	sd	zero, 56(a0)
+	sd	zero, 64(a0)
+	sd	zero, 72(a0)
+	sd	zero, 80(a0)
+	sd	zero, 88(a0)
+	sd	zero, 96(a0)
+	sd	zero, 104(a0)
+	sd	zero, 112(a0)
+	sd	zero, 120(a0)
+	sd	zero, 128(a0)
+	sd	zero, 136(a0)
+	sd	zero, 144(a0)
+	sd	zero, 152(a0)
+	sd	zero, 160(a0)
+	sd	zero, 168(a0)
+	sd	zero, 176(a0)
+	sd	zero, 184(a0)
+	sd	zero, 192(a0)
+	sd	zero, 200(a0)
+	sd	zero, 208(a0)
+	sd	zero, 216(a0)
+	sd	zero, 224(a0)
+	sd	zero, 232(a0)
+	sd	zero, 240(a0)
+	sd	zero, 248(a0)
+	sd	zero, 256(a0)
+	sd	zero, 264(a0)
+	sd	zero, 272(a0)
+	sd	zero, 280(a0)
+	sd	zero, 288(a0)
+	sd	zero, 296(a0)
+	sd	zero, 304(a0)
+	sd	zero, 312(a0)
+	sd	zero, 320(a0)
+	sd	zero, 328(a0)
+	sd	zero, 336(a0)
+	sd	zero, 344(a0)
+	sd	zero, 352(a0)
+	sd	zero, 360(a0)
+	sd	zero, 368(a0)
+	sd	zero, 376(a0)
+	sd	zero, 384(a0)
+	sd	zero, 392(a0)
+	sd	zero, 400(a0)
+	sd	zero, 408(a0)
+	sd	zero, 416(a0)
+	sd	zero, 424(a0)
+	sd	zero, 432(a0)
+	sd	zero, 440(a0)
+	sd	zero, 448(a0)
+	sd	zero, 456(a0)
+	sd	zero, 464(a0)
+	sd	zero, 472(a0)
+	sd	zero, 480(a0)
+	sd	zero, 488(a0)
+	sd	zero, 496(a0)
+	sd	zero, 504(a0)
+	addi	a0, a0, 512
+	bne	a0, t0, 1b
+	ret
+
+/*
  * void arch_copy_page(void *dst, const void *src): 4096 bytes, 64 words
  * per iteration (the copy-on-write fault's inner loop: 1048 instructions).
  */

@@ -28,6 +28,50 @@ static pte_t *table(paddr_t pa)
 	return pa2kva(pa);
 }
 
+/* True if the 8 entries from t[i] are all invalid (a quick skip over the
+ * empty stretches that make up most of a sparse table). */
+static inline bool empty8(const pte_t *t, size_t i)
+{
+	return !((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] |
+		  t[i + 7]) & PTE_V);
+}
+
+/*
+ * Occupancy summary of a user page-table page: bit g is set when any of
+ * entries 8g..8g+7 may be valid (set on map and clone, cleared when a
+ * group empties on unmap).  Kept in the page's frame-table entry.  The
+ * per-page loops of clone, destroy and count visit only those groups:
+ * a sparse process costs its mappings, not 512 entries per table.
+ */
+static inline uint64_t *occ(paddr_t tpa)
+{
+	return frame_pt_meta(tpa);
+}
+
+static inline void occ_set(paddr_t tpa, size_t idx)
+{
+	*occ(tpa) |= 1UL << (idx >> 3);
+}
+
+/* Index of the lowest set bit of m != 0 (no Zbb: de Bruijn). */
+static inline unsigned lowest_bit(uint64_t m)
+{
+	static const uint8_t pos[64] = {
+		0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
+		62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
+		63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+		51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
+	};
+	return pos[((m & -m) * 0x022fdd63cc95386dUL) >> 58];
+}
+
+/* Visit entry idx of every group that may be occupied in table tpa. */
+#define FOR_EACH_SLOT(tpa, mvar, idx)                                               \
+	for (uint64_t mvar = *occ(tpa); mvar; mvar &= mvar - 1)                     \
+		for (size_t idx = 8 * (size_t)lowest_bit(mvar), idx##_end = idx + 8; \
+		     idx < idx##_end; idx++)
+
+
 static pte_t vm_to_pte(unsigned vm)
 {
 	pte_t p = PTE_V | PTE_U | PTE_A | PTE_D;
@@ -56,14 +100,7 @@ void arch_pt_init_root(paddr_t root)
 	memset(r, 0, USER_ROOT_ENTRIES * sizeof(pte_t));
 	memcpy(r + USER_ROOT_ENTRIES, k + USER_ROOT_ENTRIES,
 	       (PTES_PER_TABLE - USER_ROOT_ENTRIES) * sizeof(pte_t));
-}
-
-/* True if the 8 entries from t[i] are all invalid (a quick skip over the
- * empty stretches that make up most of a sparse table). */
-static inline bool empty8(const pte_t *t, size_t i)
-{
-	return !((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] |
-		  t[i + 7]) & PTE_V);
+	*occ(root) = 0;
 }
 
 /* The level-0 PTE for va, or NULL if an interior table is missing. */
@@ -96,22 +133,25 @@ int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn a
 		void *ctx)
 {
 	assert(va < USER_TOP && !(va & PAGE_MASK) && !(pa & PAGE_MASK));
-	pte_t *t = table(root);
+	paddr_t tpa = root;
 	for (int level = 2; level > 0; level--) {
-		pte_t *e = &t[VPN(va, level)];
+		pte_t *e = &table(tpa)[VPN(va, level)];
 		if (!(*e & PTE_V)) {
 			paddr_t tp;
 			int err = alloc(ctx, &tp);
 			if (err)
 				return err;
+			*occ(tp) = 0;
 			*e = PA_PTE(tp) | PTE_V;
+			occ_set(tpa, VPN(va, level));
 		}
-		t = table(PTE_PA(*e));
+		tpa = PTE_PA(*e);
 	}
-	pte_t *leaf = &t[VPN(va, 0)];
+	pte_t *leaf = &table(tpa)[VPN(va, 0)];
 	if (*leaf & PTE_V)
 		return E_EXISTS;
 	*leaf = PA_PTE(pa) | vm_to_pte(vm);
+	occ_set(tpa, VPN(va, 0));
 	return 0;
 }
 
@@ -134,6 +174,10 @@ int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old)
 		return E_NOENT;
 	*old = PTE_PA(*leaf);
 	*leaf = 0;
+	/* The group may be empty now: keep the summary exact enough. */
+	pte_t *group = (pte_t *)((uintptr_t)leaf & ~(uintptr_t)63);
+	if (empty8(group, 0))
+		*occ(kva2pa(group) & ~PAGE_MASK) &= ~(1UL << ((((uintptr_t)leaf & PAGE_MASK) / 8) >> 3));
 	return 0;
 }
 
@@ -146,42 +190,68 @@ int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm)
 	return 0;
 }
 
+/*
+ * The leaves of one level-0 table being destroyed.  A frame of the first
+ * RAM range that keeps other references (the common case after fork)
+ * just loses one, inline, with the frame table's bounds in registers
+ * (release builds); the rest go to leaf().  Returns the inline count.
+ */
+static __attribute__((noinline)) size_t destroy_l0(pte_t *l0, uint64_t summary,
+						    pt_leaf_fn leaf, void *ctx)
+{
+	uint64_t slow[PTES_PER_TABLE / 64] = { 0 };
+	size_t fast = 0;
+	const paddr_t base = frame_base0;
+	const uint64_t n = frame_npages0;
+	frame_t *const tab = frame_table;
+	for (uint64_t m = summary; m; m &= m - 1) {
+		size_t k0 = 8 * (size_t)lowest_bit(m);
+		for (size_t k = k0; k < k0 + 8; k++) {
+			pte_t p = l0[k];
+			if (!(p & PTE_V))
+				continue;
+#ifndef DEBUG
+			uint64_t i = (PTE_PA(p) - base) >> PAGE_SHIFT;
+			if (PTE_PA(p) >= base && i < n && tab[i].refs > 1) {
+				tab[i].refs--;
+				fast++;
+				continue;
+			}
+#endif
+			slow[k / 64] |= 1UL << (k % 64);
+		}
+	}
+	for (size_t w = 0; w < PTES_PER_TABLE / 64; w++)
+		for (uint64_t b = slow[w]; b; b &= b - 1) {
+			size_t k = w * 64 + lowest_bit(b);
+			leaf(ctx, PTE_PA(l0[k]), pte_to_vm(l0[k]));
+		}
+	(void)base;
+	(void)n;
+	(void)tab;
+	return fast;
+}
+
 size_t arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx)
 {
 	pte_t *r = table(root);
 	size_t fast = 0;
-	for (size_t i = 0; i < USER_ROOT_ENTRIES; i++) {
+	FOR_EACH_SLOT(root, m2, i) {
 		if (!(r[i] & PTE_V))
 			continue;
-		pte_t *l1 = table(PTE_PA(r[i]));
-		for (size_t j = 0; j < PTES_PER_TABLE; j++) {
-			if (!(j & 7) && empty8(l1, j)) {
-				j += 7;
-				continue;
-			}
+		paddr_t l1pa = PTE_PA(r[i]);
+		pte_t *l1 = table(l1pa);
+		FOR_EACH_SLOT(l1pa, m1, j) {
 			if (!(l1[j] & PTE_V))
 				continue;
-			pte_t *l0 = table(PTE_PA(l1[j]));
-			for (size_t k = 0; k < PTES_PER_TABLE; k++) {
-				if (!(k & 7) && empty8(l0, k)) {
-					k += 7;
-					continue;
-				}
-				if (!(l0[k] & PTE_V))
-					continue;
-				/* Still mapped elsewhere (after fork): just one
-				 * reference less, inline. */
-				if (frame_unref_shared_fast(PTE_PA(l0[k]))) {
-					fast++;
-					continue;
-				}
-				leaf(ctx, PTE_PA(l0[k]), pte_to_vm(l0[k]));
-			}
-			free_table(ctx, PTE_PA(l1[j]));
+			paddr_t l0pa = PTE_PA(l1[j]);
+			fast += destroy_l0(table(l0pa), *occ(l0pa), leaf, ctx);
+			free_table(ctx, l0pa);
 		}
-		free_table(ctx, PTE_PA(r[i]));
+		free_table(ctx, l1pa);
 		r[i] = 0;
 	}
+	*occ(root) = 0;
 	return fast;
 }
 
@@ -202,17 +272,19 @@ void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_m
 	*tables = *leaves = 0;
 	if (copy)
 		*copy = 0;
-	for (size_t i = 0; i < USER_ROOT_ENTRIES; i++) {
+	FOR_EACH_SLOT(root, m2, i) {
 		if (!(r[i] & PTE_V))
 			continue;
-		pte_t *l1 = table(PTE_PA(r[i]));
+		paddr_t l1pa = PTE_PA(r[i]);
+		pte_t *l1 = table(l1pa);
 		++*tables;
-		for (size_t j = 0; j < PTES_PER_TABLE; j++) {
+		FOR_EACH_SLOT(l1pa, m1, j) {
 			if (!(l1[j] & PTE_V))
 				continue;
-			pte_t *l0 = table(PTE_PA(l1[j]));
+			paddr_t l0pa = PTE_PA(l1[j]);
+			pte_t *l0 = table(l0pa);
 			++*tables;
-			for (size_t k = 0; k < PTES_PER_TABLE; k++) {
+			FOR_EACH_SLOT(l0pa, m0, k) {
 				if (!(l0[k] & PTE_V))
 					continue;
 				++*leaves;
@@ -223,42 +295,79 @@ void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_m
 	}
 }
 
-/* A zeroed table page for dst from alloc, linked at *slot. */
-static pte_t *clone_table(pte_t *slot, pt_alloc_fn alloc, void *ctx)
+/* A zeroed table page for dst from alloc, linked at *slot, with the
+ * occupancy summary of the table it copies. */
+static pte_t *clone_table(pte_t *slot, pt_alloc_fn alloc, void *ctx, uint64_t summary)
 {
 	paddr_t pa;
 	int err = alloc(ctx, &pa);
 	assert(err == 0);   /* the caller checked the pool can pay for them all */
+	*occ(pa) = summary;
 	*slot = PA_PTE(pa) | PTE_V;
 	return table(pa);
 }
 
-/*
- * The common leaf of a copy-on-write clone, inline: a RAM frame of the
- * first range that stays shared.  A writable (or already COW) leaf loses
- * W and gains COW in the source; the destination gets the same PTE; the
- * frame gains a reference.  Returns false to let decide() handle it
- * (other ranges, device frames, DEBUG builds with their checks).
- */
-static inline bool clone_cow_fast(pte_t *sp, pte_t *dp)
+/* A leaf the general rule handles: decide() says what both sides get. */
+static void clone_leaf_slow(pte_t *sp, pte_t *dp, uaddr_t va, pt_clone_fn decide, void *ctx)
 {
-#ifdef DEBUG
-	(void)sp;
-	(void)dp;
-	return false;
-#else
 	pte_t p = *sp;
-	frame_t *f = frame_fast(PTE_PA(p));
-	if (!f || f->refs == 0 || f->refs >= FRAME_REFS_MAX)
-		return false;
-	if (p & (PTE_W | PTE_COW)) {
-		p = (p & ~PTE_W) | PTE_COW;
-		*sp = p;
-	}
-	*dp = p;
-	f->refs++;
-	return true;
+	unsigned svm, dvm, vm = pte_to_vm(p);
+	paddr_t dpa;
+	decide(ctx, va, PTE_PA(p), vm, &svm, &dpa, &dvm);
+	if (svm != vm)
+		*sp = PA_PTE(PTE_PA(p)) | vm_to_pte(svm);
+	*dp = PA_PTE(dpa) | vm_to_pte(dvm);
+}
+
+/*
+ * One level-0 table of a clone.  With cow (release builds), a RAM frame
+ * of the first range takes the copy-on-write rule here, in a tight loop
+ * with the frame table's bounds in registers: a writable (or already
+ * COW) leaf loses W and gains COW in the source, the destination gets the
+ * same PTE, the frame gains a reference.  Everything else, and every
+ * DEBUG build (whose frame functions check more), goes to decide().
+ * Returns how many leaves took the inline rule.
+ */
+static __attribute__((noinline)) size_t clone_l0(pte_t *restrict s0, pte_t *restrict d0,
+						  uint64_t summary, uaddr_t va0, bool cow,
+						  pt_clone_fn decide, void *ctx)
+{
+	uint64_t slow[PTES_PER_TABLE / 64] = { 0 };
+	size_t fast = 0;
+#ifdef DEBUG
+	cow = false;
 #endif
+	const paddr_t base = frame_base0;
+	const uint64_t n = frame_npages0;
+	frame_t *const tab = frame_table;
+	/* Pass 1, no calls: the common leaves; note the others. */
+	for (uint64_t m = summary; m; m &= m - 1) {
+		size_t k0 = 8 * (size_t)lowest_bit(m);
+		for (size_t k = k0; k < k0 + 8; k++) {
+			pte_t p = s0[k];
+			if (!(p & PTE_V))
+				continue;
+			uint64_t i = (PTE_PA(p) - base) >> PAGE_SHIFT;
+			if (cow && PTE_PA(p) >= base && i < n && tab[i].refs - 1 < FRAME_REFS_MAX - 1) {
+				if (p & (PTE_W | PTE_COW)) {
+					p = (p & ~PTE_W) | PTE_COW;
+					s0[k] = p;
+				}
+				d0[k] = p;
+				tab[i].refs++;
+				fast++;
+				continue;
+			}
+			slow[k / 64] |= 1UL << (k % 64);
+		}
+	}
+	/* Pass 2: the rest, through decide(). */
+	for (size_t w = 0; w < PTES_PER_TABLE / 64; w++)
+		for (uint64_t b = slow[w]; b; b &= b - 1) {
+			size_t k = w * 64 + lowest_bit(b);
+			clone_leaf_slow(&s0[k], &d0[k], va0 | (k << LEVEL_SHIFT(0)), decide, ctx);
+		}
+	return fast;
 }
 
 size_t arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,
@@ -266,39 +375,20 @@ size_t arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn de
 {
 	size_t fast = 0;
 	pte_t *sr = table(src), *dr = table(dst);
-	for (size_t i = 0; i < USER_ROOT_ENTRIES; i++) {
+	*occ(dst) = *occ(src);   /* the same entries will be valid */
+	FOR_EACH_SLOT(src, m2, i) {
 		if (!(sr[i] & PTE_V))
 			continue;
-		pte_t *s1 = table(PTE_PA(sr[i])), *d1 = clone_table(&dr[i], alloc, ctx);
-		for (size_t j = 0; j < PTES_PER_TABLE; j++) {
-			if (!(j & 7) && empty8(s1, j)) {
-				j += 7;
-				continue;
-			}
+		paddr_t s1pa = PTE_PA(sr[i]);
+		pte_t *s1 = table(s1pa), *d1 = clone_table(&dr[i], alloc, ctx, *occ(s1pa));
+		FOR_EACH_SLOT(s1pa, m1, j) {
 			if (!(s1[j] & PTE_V))
 				continue;
-			pte_t *s0 = table(PTE_PA(s1[j])), *d0 = clone_table(&d1[j], alloc, ctx);
-			for (size_t k = 0; k < PTES_PER_TABLE; k++) {
-				if (!(k & 7) && empty8(s0, k)) {
-					k += 7;
-					continue;
-				}
-				pte_t p = s0[k];
-				if (!(p & PTE_V))
-					continue;
-				if (cow && clone_cow_fast(&s0[k], &d0[k])) {
-					fast++;
-					continue;
-				}
-				uaddr_t va = (i << LEVEL_SHIFT(2)) | (j << LEVEL_SHIFT(1)) |
-					     (k << LEVEL_SHIFT(0));
-				unsigned svm, dvm, vm = pte_to_vm(p);
-				paddr_t dpa;
-				decide(ctx, va, PTE_PA(p), vm, &svm, &dpa, &dvm);
-				if (svm != vm)
-					s0[k] = PA_PTE(PTE_PA(p)) | vm_to_pte(svm);
-				d0[k] = PA_PTE(dpa) | vm_to_pte(dvm);
-			}
+			paddr_t s0pa = PTE_PA(s1[j]);
+			uint64_t summary = *occ(s0pa);
+			pte_t *d0 = clone_table(&d1[j], alloc, ctx, summary);
+			fast += clone_l0(table(s0pa), d0, summary,
+					 (i << LEVEL_SHIFT(2)) | (j << LEVEL_SHIFT(1)), cow, decide, ctx);
 		}
 	}
 	return fast;

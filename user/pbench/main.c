@@ -95,8 +95,13 @@ static void row(const char *name, uint64_t v)
 	printf("BENCH: %s %lu instructions\n", name, (unsigned long)v);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1) {   /* "pbench:N": only an N MiB fork row, for profiling */
+		heap_to((size_t)atoi(argv[1]) << 20);
+		row("fork_exit_wait_N", fork_exit_wait(5, 0));
+		return 0;
+	}
 	uint64_t base = fork_exit_wait(51, 0);
 	row("fork_exit_wait_0k", base);
 	row("exec_hello", fork_exec_wait(21) - base);

@@ -133,6 +133,9 @@ size_t arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn de
 /* Copy one 4 KiB page (both addresses page aligned), word by word. */
 void arch_copy_page(void *dst, const void *src);
 
+/* Zero one 4 KiB page (page aligned): every new frame goes through it. */
+void arch_zero_page(void *dst);
+
 /* Switch this hart to root (fences the whole TLB: no ASIDs yet). */
 static inline void arch_aspace_activate(paddr_t root)
 {

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <string.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,6 +112,12 @@ size_t arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn de
 
 /* Copy one 4 KiB page (assembly in arch/riscv/entry.S: tests define it). */
 void arch_copy_page(void *dst, const void *src);
+
+/* The kernel's is assembly (entry.S); here it is memset. */
+static inline void arch_zero_page(void *dst)
+{
+	memset(dst, 0, 4096);
+}
 
 /* Switch this hart to root.  Inline assembly in the real header: an
  * out-of-line function here, defined by the tests that reach it
