@@ -94,8 +94,10 @@ int decode_cspace_op(cspace_t *from, cspace_t *to, unsigned label, uint64_t src,
 {
 	int err;
 
-	memset(op, 0, sizeof(*op));
 	op->label = label;
+	op->src = op->dst = NULL;
+	op->rights = 0;
+	op->badge = 0;
 	if (label == CSPACE_DELETE)
 		return cspace_lookup(to, src, &op->dst);
 

@@ -14,6 +14,8 @@
  *
  * Locking: none (one hart, interrupts off in the kernel).
  */
+#include <string.h>
+
 #include <abi/error.h>
 #include <kern/assert.h>
 #include <kern/aspace.h>
@@ -36,19 +38,32 @@ bool kobj_can_alloc(pool_t *pool, size_t frames)
 	return frame_free_count() >= frames;
 }
 
+/* Bytes of each object type: only those are zeroed in the object's frame
+ * (the rest of the page is never read). */
+static const size_t obj_size[CAP_NTYPES] = {
+	[CAP_POOL] = sizeof(pool_t),          [CAP_ASPACE] = sizeof(aspace_t),
+	[CAP_THREAD] = sizeof(thread_t),      [CAP_ENDPOINT] = sizeof(endpoint_t),
+	[CAP_NOTIFICATION] = sizeof(notification_t), [CAP_IRQ] = sizeof(irq_t),
+	[CAP_CSPACE] = sizeof(cspace_t),
+};
+
+_Static_assert(sizeof(thread_t) <= PAGE_SIZE && sizeof(cspace_t) <= PAGE_SIZE,
+	       "an object fits in its frame");
+
 int kobj_alloc(pool_t *pool, unsigned type, kobj_t **out)
 {
 	paddr_t pa;
 	int err;
 
-	assert(type > CAP_NULL && type < CAP_NTYPES);
+	assert(type > CAP_NULL && type < CAP_NTYPES && obj_size[type]);
 	if (pool)
-		err = pool_alloc_frame(pool, FRAME_KOBJ, &pa);
+		err = pool_alloc_frame_fill(pool, FRAME_KOBJ, &pa, false);
 	else
-		err = frame_alloc(FRAME_KOBJ, &pa);
+		err = frame_alloc_nozero(FRAME_KOBJ, &pa);
 	if (err)
 		return err;
 	kobj_t *o = pa2kva(pa);
+	memset(o, 0, obj_size[type]);
 	o->type = type;
 	o->refs = 1;
 	o->pool = pool;

@@ -73,7 +73,10 @@ bool syscall_dispatch(trapframe_t *tf, uint64_t no)
 {
 	thread_t *self = sched_current();
 	long r;
-	sysargs_t a = { .self = self };
+	sysargs_t a;   /* filled by hand: an initializer would call memset */
+	a.self = self;
+	for (int i = 0; i < 6; i++)
+		a.out[i] = 0;
 	for (int i = 0; i < 7; i++)
 		a.arg[i] = tf_arg(tf, i);
 

@@ -93,13 +93,24 @@ static unsigned pte_to_vm(pte_t p)
 	return vm;
 }
 
+/* The kernel root's valid upper-half entries, found once (the kernel's
+ * mappings never change after boot): a new root copies just those. */
+static uint16_t kernel_idx[PTES_PER_TABLE - USER_ROOT_ENTRIES];
+static int kernel_nidx = -1;
+
 void arch_pt_init_root(paddr_t root)
 {
 	pte_t *r = table(root);
 	const pte_t *k = table(arch_kernel_root());
-	memset(r, 0, USER_ROOT_ENTRIES * sizeof(pte_t));
-	memcpy(r + USER_ROOT_ENTRIES, k + USER_ROOT_ENTRIES,
-	       (PTES_PER_TABLE - USER_ROOT_ENTRIES) * sizeof(pte_t));
+	if (kernel_nidx < 0) {
+		kernel_nidx = 0;
+		for (size_t i = USER_ROOT_ENTRIES; i < PTES_PER_TABLE; i++)
+			if (k[i] & PTE_V)
+				kernel_idx[kernel_nidx++] = (uint16_t)i;
+	}
+	/* root comes zeroed from the frame allocator. */
+	for (int i = 0; i < kernel_nidx; i++)
+		r[kernel_idx[i]] = k[kernel_idx[i]];
 	*occ(root) = 0;
 }
 

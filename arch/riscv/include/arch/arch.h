@@ -89,7 +89,8 @@ typedef int (*pt_alloc_fn)(void *ctx, paddr_t *pa);       /* zeroed table page *
 typedef void (*pt_free_fn)(void *ctx, paddr_t pa);
 typedef void (*pt_leaf_fn)(void *ctx, paddr_t pa, unsigned vm);
 
-/* A fresh root: empty user half, kernel half shared with the kernel. */
+/* Make the zeroed page root a fresh root: empty user half, kernel half
+ * shared with the kernel. */
 void arch_pt_init_root(paddr_t root);
 /* How many interior tables arch_pt_map would allocate for va (0..2). */
 int arch_pt_tables_needed(paddr_t root, uaddr_t va);
