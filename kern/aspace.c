@@ -45,8 +45,6 @@ static void table_free(void *ctx, paddr_t pa)
 
 static void leaf_drop(void *ctx, paddr_t pa, unsigned vm)
 {
-	aspace_t *as = ctx;
-	as->leaves--;
 	if (frame_unref_shared_fast(pa))
 		return;   /* still mapped elsewhere (the common case after fork) */
 	if (frame_is_ram_fast(pa))
@@ -76,8 +74,9 @@ void aspace_destroy(aspace_t *as)
 		arch_aspace_activate(arch_kernel_root());
 		active = NULL;
 	}
-	as->leaves -= arch_pt_destroy(as->root, leaf_drop, table_free, as);
-	assert(as->tables == 0 && as->leaves == 0);
+	arch_pt_destroy(as->root, leaf_drop, table_free, as);
+	assert(as->tables == 0);
+	as->leaves = 0;
 	as->tables = 1;
 	table_free(as, as->root);
 }
@@ -238,7 +237,6 @@ static void clone_leaf(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned 
 	*svm = vm;
 	*dpa = pa;
 	*dvm = vm;
-	op->dst->leaves++;
 	if (!frame_is_ram_fast(pa))
 		return;
 	if (!(vm & (VM_WRITE | VM_COW))) {
@@ -266,8 +264,9 @@ static int clone_table_alloc(void *ctx, paddr_t *pa)
 
 void perform_aspace_clone(const aspace_clone_t *op)
 {
-	op->dst->leaves += arch_pt_clone(op->src->root, op->dst->root, clone_table_alloc,
-					 clone_leaf, (void *)op, !(op->flags & CLONE_EAGER));
+	arch_pt_clone(op->src->root, op->dst->root, clone_table_alloc, clone_leaf, (void *)op,
+		      !(op->flags & CLONE_EAGER));
+	op->dst->leaves = op->src->leaves;   /* every leaf was cloned */
 	/* The source lost W on its writable leaves: no hart may keep a stale
 	 * writable TLB entry. */
 	if (!(op->flags & CLONE_EAGER))

@@ -23,6 +23,11 @@
 
 #define USER_ROOT_ENTRIES (USER_TOP >> LEVEL_SHIFT(2))   /* 256 */
 
+/* Frame-table index of a leaf's frame relative to the first RAM range;
+ * a frame below it wraps to a huge index (unsigned), so one compare with
+ * the range's size checks both ends. */
+#define PTE_PPN(p) (((p) >> PTE_PPN_SHIFT) & ((1UL << 44) - 1))
+
 static pte_t *table(paddr_t pa)
 {
 	return pa2kva(pa);
@@ -207,46 +212,50 @@ int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm)
  * just loses one, inline, with the frame table's bounds in registers
  * (release builds); the rest go to leaf().  Returns the inline count.
  */
-static __attribute__((noinline)) size_t destroy_l0(pte_t *l0, uint64_t summary,
-						    pt_leaf_fn leaf, void *ctx)
+/* One entry of destroy_l0's first pass: true if it still needs leaf(). */
+static inline __attribute__((always_inline)) bool destroy_one(const pte_t *e, uint64_t base_ppn,
+							       uint64_t n, frame_t *tab)
+{
+	pte_t p = *e;
+	if (!(p & PTE_V))
+		return false;
+	uint64_t i = PTE_PPN(p) - base_ppn;
+	if (__builtin_expect(i < n && tab[i].refs > 1, 1)) {
+		tab[i].refs--;
+		return false;
+	}
+	return true;
+}
+
+static __attribute__((noinline)) void destroy_l0(pte_t *l0, uint64_t summary, pt_leaf_fn leaf,
+						  void *ctx)
 {
 	uint64_t slow[PTES_PER_TABLE / 64] = { 0 };
-	size_t fast = 0;
-	const paddr_t base = frame_base0;
+	const uint64_t base_ppn = frame_base0 >> PAGE_SHIFT;
+#ifdef DEBUG
+	const uint64_t n = 0;   /* DEBUG: every leaf through leaf() and its checks */
+#else
 	const uint64_t n = frame_npages0;
+#endif
 	frame_t *const tab = frame_table;
 	for (uint64_t m = summary; m; m &= m - 1) {
 		size_t k0 = 8 * (size_t)lowest_bit(m);
-		for (size_t k = k0; k < k0 + 8; k++) {
-			pte_t p = l0[k];
-			if (!(p & PTE_V))
-				continue;
-#ifndef DEBUG
-			uint64_t i = (PTE_PA(p) - base) >> PAGE_SHIFT;
-			if (PTE_PA(p) >= base && i < n && tab[i].refs > 1) {
-				tab[i].refs--;
-				fast++;
-				continue;
-			}
-#endif
-			slow[k / 64] |= 1UL << (k % 64);
-		}
+		unsigned need = 0;
+#pragma GCC unroll 8
+		for (unsigned j = 0; j < 8; j++)
+			need |= (unsigned)destroy_one(l0 + k0 + j, base_ppn, n, tab) << j;
+		slow[k0 / 64] |= (uint64_t)need << (k0 % 64);
 	}
 	for (size_t w = 0; w < PTES_PER_TABLE / 64; w++)
 		for (uint64_t b = slow[w]; b; b &= b - 1) {
 			size_t k = w * 64 + lowest_bit(b);
 			leaf(ctx, PTE_PA(l0[k]), pte_to_vm(l0[k]));
 		}
-	(void)base;
-	(void)n;
-	(void)tab;
-	return fast;
 }
 
-size_t arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx)
+void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx)
 {
 	pte_t *r = table(root);
-	size_t fast = 0;
 	FOR_EACH_SLOT(root, m2, i) {
 		if (!(r[i] & PTE_V))
 			continue;
@@ -256,14 +265,13 @@ size_t arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, voi
 			if (!(l1[j] & PTE_V))
 				continue;
 			paddr_t l0pa = PTE_PA(l1[j]);
-			fast += destroy_l0(table(l0pa), *occ(l0pa), leaf, ctx);
+			destroy_l0(table(l0pa), *occ(l0pa), leaf, ctx);
 			free_table(ctx, l0pa);
 		}
 		free_table(ctx, l1pa);
 		r[i] = 0;
 	}
 	*occ(root) = 0;
-	return fast;
 }
 
 
@@ -339,38 +347,48 @@ static void clone_leaf_slow(pte_t *sp, pte_t *dp, uaddr_t va, pt_clone_fn decide
  * DEBUG build (whose frame functions check more), goes to decide().
  * Returns how many leaves took the inline rule.
  */
-static __attribute__((noinline)) size_t clone_l0(pte_t *restrict s0, pte_t *restrict d0,
-						  uint64_t summary, uaddr_t va0, bool cow,
-						  pt_clone_fn decide, void *ctx)
+/* One entry of clone_l0's first pass: true if it still needs decide(). */
+static inline __attribute__((always_inline)) bool clone_one(pte_t *sp, pte_t *dp,
+							     uint64_t base_ppn, uint64_t n,
+							     frame_t *tab)
+{
+	pte_t p = *sp;
+	if (!(p & PTE_V))
+		return false;
+	uint64_t i = PTE_PPN(p) - base_ppn;
+	if (__builtin_expect(i < n && tab[i].refs - 1 < FRAME_REFS_MAX - 1, 1)) {
+		if (p & (PTE_W | PTE_COW)) {
+			p = (p & ~PTE_W) | PTE_COW;
+			*sp = p;
+		}
+		*dp = p;
+		tab[i].refs++;
+		return false;
+	}
+	return true;
+}
+
+static __attribute__((noinline)) void clone_l0(pte_t *restrict s0, pte_t *restrict d0,
+						uint64_t summary, uaddr_t va0, bool cow,
+						pt_clone_fn decide, void *ctx)
 {
 	uint64_t slow[PTES_PER_TABLE / 64] = { 0 };
-	size_t fast = 0;
 #ifdef DEBUG
 	cow = false;
 #endif
-	const paddr_t base = frame_base0;
-	const uint64_t n = frame_npages0;
+	const uint64_t base_ppn = frame_base0 >> PAGE_SHIFT;
+	/* !cow: no index is below n, every leaf takes the general rule. */
+	const uint64_t n = cow ? frame_npages0 : 0;
 	frame_t *const tab = frame_table;
-	/* Pass 1, no calls: the common leaves; note the others. */
+	/* Pass 1, no calls: the common leaves, eight at a time; note the rest. */
 	for (uint64_t m = summary; m; m &= m - 1) {
 		size_t k0 = 8 * (size_t)lowest_bit(m);
-		for (size_t k = k0; k < k0 + 8; k++) {
-			pte_t p = s0[k];
-			if (!(p & PTE_V))
-				continue;
-			uint64_t i = (PTE_PA(p) - base) >> PAGE_SHIFT;
-			if (cow && PTE_PA(p) >= base && i < n && tab[i].refs - 1 < FRAME_REFS_MAX - 1) {
-				if (p & (PTE_W | PTE_COW)) {
-					p = (p & ~PTE_W) | PTE_COW;
-					s0[k] = p;
-				}
-				d0[k] = p;
-				tab[i].refs++;
-				fast++;
-				continue;
-			}
-			slow[k / 64] |= 1UL << (k % 64);
-		}
+		pte_t *sp = s0 + k0, *dp = d0 + k0;
+		unsigned need = 0;
+#pragma GCC unroll 8
+		for (unsigned j = 0; j < 8; j++)
+			need |= (unsigned)clone_one(sp + j, dp + j, base_ppn, n, tab) << j;
+		slow[k0 / 64] |= (uint64_t)need << (k0 % 64);
 	}
 	/* Pass 2: the rest, through decide(). */
 	for (size_t w = 0; w < PTES_PER_TABLE / 64; w++)
@@ -378,13 +396,11 @@ static __attribute__((noinline)) size_t clone_l0(pte_t *restrict s0, pte_t *rest
 			size_t k = w * 64 + lowest_bit(b);
 			clone_leaf_slow(&s0[k], &d0[k], va0 | (k << LEVEL_SHIFT(0)), decide, ctx);
 		}
-	return fast;
 }
 
-size_t arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,
-		     bool cow)
+void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,
+		   bool cow)
 {
-	size_t fast = 0;
 	pte_t *sr = table(src), *dr = table(dst);
 	*occ(dst) = *occ(src);   /* the same entries will be valid */
 	FOR_EACH_SLOT(src, m2, i) {
@@ -398,9 +414,8 @@ size_t arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn de
 			paddr_t s0pa = PTE_PA(s1[j]);
 			uint64_t summary = *occ(s0pa);
 			pte_t *d0 = clone_table(&d1[j], alloc, ctx, summary);
-			fast += clone_l0(table(s0pa), d0, summary,
-					 (i << LEVEL_SHIFT(2)) | (j << LEVEL_SHIFT(1)), cow, decide, ctx);
+			clone_l0(table(s0pa), d0, summary, (i << LEVEL_SHIFT(2)) | (j << LEVEL_SHIFT(1)),
+				 cow, decide, ctx);
 		}
 	}
-	return fast;
 }

@@ -106,8 +106,8 @@ int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
 /* Drop every user leaf and free every user table page with free_table()
  * (not the root); leaves the user half empty.  A leaf whose frame keeps
  * other references loses one inline (frame_unref_shared_fast); the rest
- * go to leaf().  Returns how many leaves were dropped inline. */
-size_t arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
+ * go to leaf(). */
+void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
 /* Replace the existing leaf at va by (pa, vm); E_NOENT if unmapped.  The
  * caller fences the TLB before dropping the old frame. */
 int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm);
@@ -123,13 +123,12 @@ void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_m
  * decide(ctx, va, pa, vm, &src_vm, &dst_pa, &dst_vm) says what the source
  * leaf becomes and what the destination gets.  With cow, RAM leaves take
  * the copy-on-write rule inline instead (writable -> read-only + COW in
- * both, one more frame reference); returns how many leaves did.  The
- * caller fences src.
+ * both, one more frame reference).  The caller fences src.
  */
 typedef void (*pt_clone_fn)(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned *src_vm,
 			    paddr_t *dst_pa, unsigned *dst_vm);
-size_t arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,
-		     bool cow);
+void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,
+		   bool cow);
 
 /* Copy one 4 KiB page (both addresses page aligned), word by word. */
 void arch_copy_page(void *dst, const void *src);

@@ -101,14 +101,14 @@ int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn a
 unsigned arch_pt_query(paddr_t root, uaddr_t va, paddr_t *pa);
 int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old);
 int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
-size_t arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
+void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
 int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm);
 void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_mask,
 		   size_t *copy);
 typedef void (*pt_clone_fn)(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned *src_vm,
 			    paddr_t *dst_pa, unsigned *dst_vm);
-size_t arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,
-		     bool cow);
+void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,
+		   bool cow);
 
 /* Copy one 4 KiB page (assembly in arch/riscv/entry.S: tests define it). */
 void arch_copy_page(void *dst, const void *src);
