@@ -74,12 +74,6 @@ int kobj_alloc(pool_t *pool, unsigned type, kobj_t **out)
 	return 0;
 }
 
-void kobj_ref(kobj_t *o)
-{
-	assert(o->refs > 0 && o->refs < UINT32_MAX);
-	o->refs++;
-}
-
 static void kobj_destroy(kobj_t *o)
 {
 	switch (o->type) {

@@ -10,6 +10,7 @@
 
 #include <abi/cap.h>
 #include <arch/vm.h>
+#include <kern/assert.h>
 
 typedef struct pool pool_t;
 
@@ -30,7 +31,11 @@ int kobj_alloc(pool_t *pool, unsigned type, kobj_t **out);
 /* True if kobj_alloc(pool, ...) would succeed now (no state change). */
 bool kobj_can_alloc(pool_t *pool, size_t frames);
 
-void kobj_ref(kobj_t *o);
+static inline void kobj_ref(kobj_t *o)
+{
+	assert(o->refs > 0 && o->refs < UINT32_MAX);
+	o->refs++;
+}
 
 /* Drop a reference; at zero the object is destroyed (its type's destroy
  * function drops what it holds) and its frame freed and uncharged.

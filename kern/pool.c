@@ -106,6 +106,8 @@ void pool_free_frame(pool_t *p, paddr_t pa)
 void user_frame_unref(paddr_t pa)
 {
 	uint32_t token;
+	if (frame_unref_shared_fast(pa))
+		return;   /* not the last reference: nothing to uncharge */
 	if (!frame_unref_owner(pa, &token) || token == 0)
 		return;
 	pool_t *p = owner_pool(token);
