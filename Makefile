@@ -233,12 +233,16 @@ endif
 deps:
 	@sh tools/deps.sh
 
-qemu: deps all
+# deps first, then a fresh make: the compiler's include path is computed
+# when the Makefile is read, which must happen after the install.
+qemu: deps
+	@$(MAKE) --no-print-directory all
 	$(QEMU) $(QEMU_ARGS)
 
 # QEMU waits for gdb (-S); the console goes to build/gdb-console.log so
 # that gdb keeps the terminal.  `tail -f build/gdb-console.log` to watch it.
-gdb: deps all
+gdb: deps
+	@$(MAKE) --no-print-directory all
 	@echo "console output: $(B)/gdb-console.log"
 	$(QEMU) $(subst -nographic,-display none -monitor none -serial file:$(B)/gdb-console.log,$(QEMU_ARGS)) -s -S & \
 	$(GDB) -q -ex 'set architecture riscv:rv64' \
