@@ -59,21 +59,21 @@ static long inv(unsigned long slot, unsigned long label, unsigned long a2, unsig
 	return sys_invoke(slot, label, a2, a3, a4, a5, 0).r0;
 }
 
-/* Delete every object of p, in an order that breaks all cycles: the thread
- * (it refers to the aspace, cspace and endpoint) first, the pool last. */
+/*
+ * Delete every object of p, in an order that breaks the one cycle: the
+ * thread refers to its cspace, and its cspace holds a cap to the thread.
+ * Deleting that cap and then ours destroys the thread (which aborts
+ * whatever it was blocked in and lets go of its aspace, cspace and fault
+ * endpoint); deleting our cspace cap then drops every cap inside it.  The
+ * pool goes last.  PX_NEWAS and PX_TMP are always empty here (exec and
+ * sbrk empty them before returning).  An empty slot just gives E_BADCAP.
+ */
 static void proc_release(proc_t *p)
 {
-	static const unsigned own[] = { SLOT_ASPACE, SLOT_THREAD, SLOT_DEBUG, PSLOT_PROCSRV,
-					PSLOT_NTFN };
-	static const unsigned order[] = { PX_THREAD, PX_CSPACE, PX_NEWAS, PX_ASPACE,
-					  PX_TMP,    PX_NTFN,   PX_EP,    PX_POOL };
+	static const unsigned order[] = { PX_THREAD, PX_CSPACE, PX_ASPACE,
+					  PX_NTFN,   PX_EP,     PX_POOL };
 
-	inv(px(p, PX_THREAD), THREAD_SUSPEND, 0, 0, 0, 0);
-	/* Its cspace holds a cap to its own thread: empty it first. */
-	if (cap_type(px(p, PX_CSPACE)) == CAP_CSPACE) {
-		for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-			inv(px(p, PX_CSPACE), CSPACE_DELETE, own[i], 0, 0, 0);
-	}
+	inv(px(p, PX_CSPACE), CSPACE_DELETE, SLOT_THREAD, 0, 0, 0);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		cap_delete(px(p, order[i]));
 }
@@ -311,6 +311,7 @@ long proc_exec(proc_t *p, size_t len)
 		e = inv(th, THREAD_RESUME, 0, 0, 0, 0);
 	if (e < 0) {
 		/* Cannot happen with valid slots; the old program is gone. */
+		cap_delete(px(p, PX_NEWAS));   /* proc_release expects it empty */
 		uprintf("pid %ld (%s): killed: exec failed: %s\n", p->pid, p->name,
 			error_name((int)e));
 		proc_exit(p, PS_STATUS_KILLED(PS_SIGKILL, 0));
