@@ -11,11 +11,9 @@
  * changed, and the general path takes over.  test/ checks both paths give
  * the same results; BENCHMARKS.md gives the cost.
  *
- * Direct switch: the partner goes to the head of its priority's queue (it
- * runs now, ahead of equal-priority threads, with a fresh slice), which is
- * what a general-path wake followed by a reschedule would do whenever the
- * partner's priority is at least the sender's: no other thread is
- * runnable above the sender, which was running.
+ * Direct switch: taken only when the partner will be the one runnable
+ * thread at its priority and above once the sender blocks (fast_alone),
+ * so it does exactly what the general path's wake and reschedule would.
  */
 #include <abi/syscall.h>
 #include <arch/cpu.h>
@@ -117,6 +115,20 @@ static inline __attribute__((always_inline, noreturn)) void fast_swap(thread_t *
 	arch_user_return_from_user(&t->tf);
 }
 
+/*
+ * True if, once self blocks, t would be the one thread to run: nothing
+ * else runnable at t's priority or above.  Then a direct switch does
+ * exactly what the general path's wake (to the tail of t's queue) and
+ * reschedule would do; otherwise (say, a child that fork just made
+ * runnable) the general path keeps the queue order.
+ */
+static inline bool fast_alone(const thread_t *self, const thread_t *t)
+{
+	if (t->prio == self->prio)
+		return self->next == NULL;   /* self heads its queue: alone in it? */
+	return t->prio > self->prio && (runq.nonempty >> t->prio) == 0;
+}
+
 /* self blocks, t runs next. */
 static inline __attribute__((always_inline, noreturn)) void fast_handoff(thread_t *self,
 									 thread_t *t)
@@ -138,7 +150,7 @@ FASTPATH bool fastpath_call(trapframe_t *tf)
 		return syscall_dispatch(tf, SYS_CALL);
 	endpoint_t *ep = (endpoint_t *)c->obj;
 	thread_t *r = ep->queue.head;
-	if (!r || r->ipc != IPC_RECV || r->reply_to || r->prio < self->prio)
+	if (!r || r->ipc != IPC_RECV || r->reply_to || !fast_alone(self, r))
 		return syscall_dispatch(tf, SYS_CALL);
 
 	/* r leaves the endpoint's queue. */
@@ -162,7 +174,7 @@ FASTPATH bool fastpath_reply_recv(trapframe_t *tf)
 	thread_t *self = sched_current();
 	uint64_t info = tf_arg(tf, 1);
 	thread_t *c = self->reply_to;
-	if (!c || c->fault || (info & (MSG_CAP | 7)) > MSG_WORDS || c->prio < self->prio)
+	if (!c || c->fault || (info & (MSG_CAP | 7)) > MSG_WORDS || !fast_alone(self, c))
 		return syscall_dispatch(tf, SYS_REPLY_RECV);
 	cap_t *ec = cspace_slot(self->cs, tf_arg(tf, 0));
 	if (!ec || ec->type != CAP_ENDPOINT || !(ec->rights & RIGHT_READ))
