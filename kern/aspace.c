@@ -33,13 +33,14 @@ static int table_alloc(void *ctx, paddr_t *pa)
 	return err;
 }
 
+/* arch_pt_destroy hands back table pages it has cleared entry by entry. */
 static void table_free(void *ctx, paddr_t pa)
 {
 	aspace_t *as = ctx;
 	if (as->pool)
-		pool_free_frame(as->pool, pa);
+		pool_free_zeroed_frame(as->pool, pa);
 	else
-		frame_unref(pa);
+		frame_free_zeroed(pa);
 	as->tables--;
 }
 
@@ -77,8 +78,10 @@ void aspace_destroy(aspace_t *as)
 	arch_pt_destroy(as->root, leaf_drop, table_free, as);
 	assert(as->tables == 0);
 	as->leaves = 0;
-	as->tables = 1;
-	table_free(as, as->root);
+	if (as->pool)   /* the root still holds the kernel's entries */
+		pool_free_frame(as->pool, as->root);
+	else
+		frame_unref(as->root);
 }
 
 static unsigned rights_to_vm(uint64_t rights)

@@ -7,7 +7,10 @@
  *     pins.  Kernel, firmware and page-table frames hold one pin.
  *   - refs(f) == 0  exactly when  kind(f) == FRAME_FREE, and then f is on
  *     the free list exactly once.
- *   - free_count == length of the free list == number of FREE frames.
+ *   - free_count == length of the two free lists == number of FREE frames.
+ *     One list holds frames known to be all zero (page tables cleared on
+ *     destroy, release builds): zeroed allocations take from it first and
+ *     skip zeroing, unzeroed ones take from the other list first.
  *   - refs never exceeds FRAME_REFS_MAX (increments are bounded) and a
  *     decrement of a zero count is a kernel bug (assert).
  *   - a freed frame is filled with FRAME_POISON (DEBUG); frame_alloc checks
@@ -48,7 +51,8 @@ paddr_t frame_base0;             /* region 0, for the inline lookups */
 size_t frame_npages0;
 #define table frame_table
 static size_t total;
-static uint32_t free_head = FRAME_NIL;
+static uint32_t free_head = FRAME_NIL;   /* contents unknown */
+static uint32_t zero_head = FRAME_NIL;   /* known all zero */
 size_t frame_free_frames;   /* see frame_free_count_fast() */
 #define free_count frame_free_frames
 static size_t kind_count[FRAME_NKINDS];
@@ -114,6 +118,7 @@ int frame_init(void *storage, const frame_range_t *ram, size_t nram)
 	for (size_t i = 0; i < total; i++)
 		table[i].next = FRAME_NIL;
 	free_head = FRAME_NIL;
+	zero_head = FRAME_NIL;
 	free_count = 0;
 	memset(kind_count, 0, sizeof(kind_count));
 	kind_count[FRAME_UNSET] = total;
@@ -199,6 +204,15 @@ static void free_push(uint32_t idx)
 	free_count++;
 }
 
+#ifndef DEBUG   /* DEBUG poisons every freed frame: none is known zero */
+static void zero_push(uint32_t idx)
+{
+	table[idx].next = zero_head;
+	zero_head = idx;
+	free_count++;
+}
+#endif
+
 void frame_seal(void)
 {
 	/* Push in reverse so allocation starts at the lowest address. */
@@ -223,13 +237,16 @@ int frame_alloc_nozero(frame_kind_t kind, paddr_t *pa)
 int frame_alloc_owned(frame_kind_t kind, uint32_t owner, bool zero, paddr_t *pa)
 {
 	assert(kind > FRAME_FREE && kind < FRAME_NKINDS);
-	if (free_head == FRAME_NIL)
+	/* A zeroed allocation prefers a known-zero frame, the others do not. */
+	uint32_t *list = zero ? (zero_head != FRAME_NIL ? &zero_head : &free_head)
+			      : (free_head != FRAME_NIL ? &free_head : &zero_head);
+	if (*list == FRAME_NIL)
 		return E_NOMEM;
 
-	uint32_t idx = free_head;
+	uint32_t idx = *list;
 	frame_t *f = &table[idx];
 	assert(f->kind == FRAME_FREE && f->refs == 0);
-	free_head = f->next;
+	*list = f->next;
 	free_count--;
 	f->next = FRAME_NIL;
 
@@ -246,8 +263,9 @@ int frame_alloc_owned(frame_kind_t kind, uint32_t owner, bool zero, paddr_t *pa)
 	f->refs = 1;
 	f->owner = owner;
 	set_kind(f, kind);
-	if (zero)
+	if (zero && !f->zeroed)
 		arch_zero_page(pa2kva(addr));
+	f->zeroed = 0;
 	*pa = addr;
 	return 0;
 }
@@ -284,6 +302,25 @@ bool frame_unref_owner(paddr_t pa, uint32_t *owner)
 	f->owner = 0;
 	free_push((uint32_t)(f - table));
 	return true;
+}
+
+void frame_free_zeroed(paddr_t pa)
+{
+	frame_t *f = frame_get(pa);
+	assert(f->refs == 1);
+#ifdef DEBUG
+	/* Check the promise, then poison as usual. */
+	const uint64_t *w = pa2kva(pa);
+	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
+		assert(w[i] == 0);
+	frame_unref(pa);
+#else
+	f->refs = 0;
+	set_kind(f, FRAME_FREE);
+	f->owner = 0;
+	f->zeroed = 1;
+	zero_push((uint32_t)(f - table));
+#endif
 }
 
 void frame_set_owner(paddr_t pa, uint32_t owner)
@@ -338,22 +375,25 @@ int frame_check(bool deep)
 {
 	size_t n = 0, counted[FRAME_NKINDS] = { 0 };
 
-	/* Walk the free list; more than `total` steps means a cycle. */
-	for (uint32_t i = free_head; i != FRAME_NIL; i = table[i].next) {
-		if (i >= total || n++ > total) {
-			kprintf("frame_check: free list broken at index %u\n", i);
-			return E_CORRUPT;
-		}
-		if (table[i].kind != FRAME_FREE || table[i].refs != 0) {
-			kprintf("frame_check: frame %#lx on free list has kind %s refs %u\n",
-				(unsigned long)frame_addr(i), frame_kind_name(table[i].kind),
-				table[i].refs);
-			return E_CORRUPT;
-		}
-		if (deep && table[i].poisoned && check_poison(i)) {
-			kprintf("frame_check: free frame %#lx written after free\n",
-				(unsigned long)frame_addr(i));
-			return E_CORRUPT;
+	/* Walk both free lists; more than `total` steps means a cycle. */
+	const uint32_t heads[2] = { free_head, zero_head };
+	for (int l = 0; l < 2; l++) {
+		for (uint32_t i = heads[l]; i != FRAME_NIL; i = table[i].next) {
+			if (i >= total || n++ > total) {
+				kprintf("frame_check: free list broken at index %u\n", i);
+				return E_CORRUPT;
+			}
+			if (table[i].kind != FRAME_FREE || table[i].refs != 0) {
+				kprintf("frame_check: frame %#lx on free list has kind %s refs %u\n",
+					(unsigned long)frame_addr(i),
+					frame_kind_name(table[i].kind), table[i].refs);
+				return E_CORRUPT;
+			}
+			if (deep && table[i].poisoned && check_poison(i)) {
+				kprintf("frame_check: free frame %#lx written after free\n",
+					(unsigned long)frame_addr(i));
+				return E_CORRUPT;
+			}
 		}
 	}
 	for (size_t i = 0; i < total; i++) {

@@ -75,6 +75,12 @@ void frame_ref(paddr_t pa);
  * bug (panic). */
 bool frame_unref(paddr_t pa);
 
+/* Free a frame whose one reference the caller holds and whose contents
+ * the caller has set back to all zero (a page table emptied entry by
+ * entry): the next zeroed allocation can skip zeroing it.  (DEBUG builds
+ * poison it like any freed frame.) */
+void frame_free_zeroed(paddr_t pa);
+
 /* frame_unref, also telling the frame's owner token before the drop. */
 bool frame_unref_owner(paddr_t pa, uint32_t *owner);
 
@@ -89,7 +95,8 @@ typedef struct frame {
 	uint32_t refs;
 	uint8_t kind;       /* frame_kind_t */
 	uint8_t poisoned;   /* freed by frame_unref and filled with poison */
-	uint16_t reserved;
+	uint8_t zeroed;     /* free and known to be all zero: alloc skips zeroing */
+	uint8_t reserved;
 	union {
 		struct {
 			uint32_t next;   /* next free frame's index, FRAME_NIL at the end */

@@ -103,6 +103,12 @@ void pool_free_frame(pool_t *p, paddr_t pa)
 	pool_uncharge(p, 1);
 }
 
+void pool_free_zeroed_frame(pool_t *p, paddr_t pa)
+{
+	frame_free_zeroed(pa);
+	pool_uncharge(p, 1);
+}
+
 void user_frame_unref(paddr_t pa)
 {
 	uint32_t token;

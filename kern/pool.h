@@ -36,6 +36,9 @@ int pool_alloc_frame_fill(pool_t *p, frame_kind_t kind, paddr_t *pa, bool zero);
 /* Free a single-reference frame (object, page table) charged to p. */
 void pool_free_frame(pool_t *p, paddr_t pa);
 
+/* pool_free_frame for a frame the caller has emptied back to zero. */
+void pool_free_zeroed_frame(pool_t *p, paddr_t pa);
+
 /* Drop one reference to a user frame; the owner pool is uncharged when it
  * is freed.  Kernel frames mapped for user (initrd) are only unpinned. */
 void user_frame_unref(paddr_t pa);

@@ -20,6 +20,7 @@ static unsigned long nsyscalls;
 void syscall_complete(thread_t *t, long r0, const uint64_t out[6])
 {
 	tf_set_arg(&t->tf, 0, (uint64_t)r0);
+#pragma GCC unroll 6
 	for (int i = 0; i < 6; i++)
 		tf_set_arg(&t->tf, 1 + i, out ? out[i] : 0);
 }
@@ -75,8 +76,10 @@ bool syscall_dispatch(trapframe_t *tf, uint64_t no)
 	long r;
 	sysargs_t a;   /* filled by hand: an initializer would call memset */
 	a.self = self;
+#pragma GCC unroll 6
 	for (int i = 0; i < 6; i++)
 		a.out[i] = 0;
+#pragma GCC unroll 7
 	for (int i = 0; i < 7; i++)
 		a.arg[i] = tf_arg(tf, i);
 

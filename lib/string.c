@@ -117,6 +117,20 @@ void *memset(void *dst, int c, size_t n)
 		*d++ = byte;
 		n--;
 	}
+	/* Eight words per iteration (kernel objects and page-sized blocks). */
+	while (n >= 8 * WORD_SIZE) {
+		string_word_t *w = (string_word_t *)d;
+		w[0] = word;
+		w[1] = word;
+		w[2] = word;
+		w[3] = word;
+		w[4] = word;
+		w[5] = word;
+		w[6] = word;
+		w[7] = word;
+		d += 8 * WORD_SIZE;
+		n -= 8 * WORD_SIZE;
+	}
 	while (n >= WORD_SIZE) {
 		*(string_word_t *)d = word;
 		d += WORD_SIZE;

@@ -253,6 +253,18 @@ static __attribute__((noinline)) void destroy_l0(pte_t *l0, uint64_t summary, pt
 		}
 }
 
+/* Clear every group of t that its summary marks: the page is all zero
+ * again (free_table may then give it back as a known-zero frame). */
+static void clear_groups(paddr_t tpa)
+{
+	pte_t *t = table(tpa);
+	for (uint64_t m = *occ(tpa); m; m &= m - 1) {
+		pte_t *g = t + 8 * (size_t)lowest_bit(m);
+		g[0] = g[1] = g[2] = g[3] = g[4] = g[5] = g[6] = g[7] = 0;
+	}
+	*occ(tpa) = 0;
+}
+
 void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx)
 {
 	pte_t *r = table(root);
@@ -266,8 +278,10 @@ void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void 
 				continue;
 			paddr_t l0pa = PTE_PA(l1[j]);
 			destroy_l0(table(l0pa), *occ(l0pa), leaf, ctx);
+			clear_groups(l0pa);
 			free_table(ctx, l0pa);
 		}
+		clear_groups(l1pa);
 		free_table(ctx, l1pa);
 		r[i] = 0;
 	}
