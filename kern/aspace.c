@@ -33,14 +33,18 @@ static int table_alloc(void *ctx, paddr_t *pa)
 	return err;
 }
 
-/* arch_pt_destroy hands back table pages it has cleared entry by entry. */
-static void table_free(void *ctx, paddr_t pa)
+/* arch_pt_destroy hands back table pages, some cleared back to zero. */
+static void table_free(void *ctx, paddr_t pa, bool zeroed)
 {
 	aspace_t *as = ctx;
-	if (as->pool)
+	if (as->pool && zeroed)
 		pool_free_zeroed_frame(as->pool, pa);
-	else
+	else if (as->pool)
+		pool_free_frame(as->pool, pa);
+	else if (zeroed)
 		frame_free_zeroed(pa);
+	else
+		frame_unref(pa);
 	as->tables--;
 }
 

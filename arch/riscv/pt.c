@@ -26,7 +26,8 @@
 /* Frame-table index of a leaf's frame relative to the first RAM range;
  * a frame below it wraps to a huge index (unsigned), so one compare with
  * the range's size checks both ends. */
-#define PTE_PPN(p) (((p) >> PTE_PPN_SHIFT) & ((1UL << 44) - 1))
+/* (Bits 54..63 of every PTE this kernel writes are zero: no mask.) */
+#define PTE_PPN(p) ((p) >> PTE_PPN_SHIFT)
 
 static pte_t *table(paddr_t pa)
 {
@@ -240,11 +241,10 @@ static __attribute__((noinline)) void destroy_l0(pte_t *l0, uint64_t summary, pt
 	frame_t *const tab = frame_table;
 	for (uint64_t m = summary; m; m &= m - 1) {
 		size_t k0 = 8 * (size_t)lowest_bit(m);
-		unsigned need = 0;
 #pragma GCC unroll 8
 		for (unsigned j = 0; j < 8; j++)
-			need |= (unsigned)destroy_one(l0 + k0 + j, base_ppn, n, tab) << j;
-		slow[k0 / 64] |= (uint64_t)need << (k0 % 64);
+			if (__builtin_expect(destroy_one(l0 + k0 + j, base_ppn, n, tab), 0))
+				slow[k0 / 64] |= 1UL << ((k0 + j) % 64);
 	}
 	for (size_t w = 0; w < PTES_PER_TABLE / 64; w++)
 		for (uint64_t b = slow[w]; b; b &= b - 1) {
@@ -253,16 +253,29 @@ static __attribute__((noinline)) void destroy_l0(pte_t *l0, uint64_t summary, pt
 		}
 }
 
-/* Clear every group of t that its summary marks: the page is all zero
- * again (free_table may then give it back as a known-zero frame). */
-static void clear_groups(paddr_t tpa)
+/*
+ * Free a table page: a sparse one (few groups marked) is cleared back to
+ * all zero, group by group, and freed as a known-zero frame, which a later
+ * page-table allocation takes without zeroing; clearing a dense one would
+ * cost more than zeroing it on allocation, so it is freed as it is.
+ */
+static void free_table_page(paddr_t tpa, pt_free_fn free_table, void *ctx)
 {
+	uint64_t summary = *occ(tpa);
+	unsigned groups = 0;
+	for (uint64_t m = summary; m && groups <= 16; m &= m - 1)
+		groups++;
+	if (groups > 16) {
+		free_table(ctx, tpa, false);
+		return;
+	}
 	pte_t *t = table(tpa);
-	for (uint64_t m = *occ(tpa); m; m &= m - 1) {
+	for (uint64_t m = summary; m; m &= m - 1) {
 		pte_t *g = t + 8 * (size_t)lowest_bit(m);
 		g[0] = g[1] = g[2] = g[3] = g[4] = g[5] = g[6] = g[7] = 0;
 	}
 	*occ(tpa) = 0;
+	free_table(ctx, tpa, true);
 }
 
 void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx)
@@ -278,11 +291,9 @@ void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void 
 				continue;
 			paddr_t l0pa = PTE_PA(l1[j]);
 			destroy_l0(table(l0pa), *occ(l0pa), leaf, ctx);
-			clear_groups(l0pa);
-			free_table(ctx, l0pa);
+			free_table_page(l0pa, free_table, ctx);
 		}
-		clear_groups(l1pa);
-		free_table(ctx, l1pa);
+		free_table_page(l1pa, free_table, ctx);
 		r[i] = 0;
 	}
 	*occ(root) = 0;
@@ -370,14 +381,19 @@ static inline __attribute__((always_inline)) bool clone_one(pte_t *sp, pte_t *dp
 	if (!(p & PTE_V))
 		return false;
 	uint64_t i = PTE_PPN(p) - base_ppn;
-	if (__builtin_expect(i < n && tab[i].refs - 1 < FRAME_REFS_MAX - 1, 1)) {
-		if (p & (PTE_W | PTE_COW)) {
-			p = (p & ~PTE_W) | PTE_COW;
-			*sp = p;
+	if (__builtin_expect(i < n, 1)) {
+		/* A mapped frame has refs >= 1; the new count must stay within
+		 * FRAME_REFS_MAX (0x7fffffff): positive as a signed int. */
+		int32_t r1 = (int32_t)(tab[i].refs + 1);
+		if (__builtin_expect(r1 > 0, 1)) {
+			if (p & PTE_W) {   /* (an already COW leaf stays as it is) */
+				p ^= PTE_W | PTE_COW;
+				*sp = p;
+			}
+			*dp = p;
+			tab[i].refs = (uint32_t)r1;
+			return false;
 		}
-		*dp = p;
-		tab[i].refs++;
-		return false;
 	}
 	return true;
 }
@@ -398,11 +414,10 @@ static __attribute__((noinline)) void clone_l0(pte_t *restrict s0, pte_t *restri
 	for (uint64_t m = summary; m; m &= m - 1) {
 		size_t k0 = 8 * (size_t)lowest_bit(m);
 		pte_t *sp = s0 + k0, *dp = d0 + k0;
-		unsigned need = 0;
 #pragma GCC unroll 8
 		for (unsigned j = 0; j < 8; j++)
-			need |= (unsigned)clone_one(sp + j, dp + j, base_ppn, n, tab) << j;
-		slow[k0 / 64] |= (uint64_t)need << (k0 % 64);
+			if (__builtin_expect(clone_one(sp + j, dp + j, base_ppn, n, tab), 0))
+				slow[k0 / 64] |= 1UL << ((k0 + j) % 64);
 	}
 	/* Pass 2: the rest, through decide(). */
 	for (size_t w = 0; w < PTES_PER_TABLE / 64; w++)

@@ -86,7 +86,7 @@ paddr_t arch_kernel_root(void);
  * leaves.  vm is a mask of VM_READ, VM_WRITE, VM_EXEC, VM_COW.
  */
 typedef int (*pt_alloc_fn)(void *ctx, paddr_t *pa);       /* zeroed table page */
-typedef void (*pt_free_fn)(void *ctx, paddr_t pa);
+typedef void (*pt_free_fn)(void *ctx, paddr_t pa, bool zeroed);   /* zeroed: all zero now */
 typedef void (*pt_leaf_fn)(void *ctx, paddr_t pa, unsigned vm);
 
 /* Make the zeroed page root a fresh root: empty user half, kernel half
@@ -104,8 +104,8 @@ int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old);
 /* Change the permissions of the leaf at va; E_NOENT if unmapped. */
 int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
 /* Drop every user leaf and free every user table page with free_table()
- * (not the root), each cleared back to all zero first; leaves the user
- * half empty.  A leaf whose frame keeps
+ * (not the root); a sparse table is cleared back to all zero first and
+ * freed with zeroed set; leaves the user half empty.  A leaf whose frame keeps
  * other references loses one inline (frame_unref_shared_fast); the rest
  * go to leaf(). */
 void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);

@@ -92,7 +92,7 @@ paddr_t arch_kernel_root(void);
  * mask of VM_READ, VM_WRITE, VM_EXEC, VM_COW.
  */
 typedef int (*pt_alloc_fn)(void *ctx, paddr_t *pa);       /* zeroed table page */
-typedef void (*pt_free_fn)(void *ctx, paddr_t pa);
+typedef void (*pt_free_fn)(void *ctx, paddr_t pa, bool zeroed);   /* zeroed: all zero now */
 typedef void (*pt_leaf_fn)(void *ctx, paddr_t pa, unsigned vm);
 
 void arch_pt_init_root(paddr_t root);
