@@ -92,9 +92,31 @@ panic_test() {
 	echo "PASS: qemu/$name"
 }
 
+# An initrd passed by the loader (QEMU -initrd: /chosen linux,initrd-*)
+# replaces the embedded one: it holds the hello program under a name the
+# embedded initrd does not have.
+loader_initrd() {
+	local name=virt-loader-initrd dir=$LOGDIR/loader-initrd log=$LOGDIR/virt-loader-initrd.log
+	rm -rf "$dir" && mkdir -p "$dir"
+	cp build/initrd/hello "$dir/loaded"
+	(cd "$dir" && echo loaded | cpio --quiet -o -H newc -R 0:0 >../loader.cpio)
+	timeout --foreground -k 5 "$TIMEOUT" qemu-system-riscv64 -machine virt -smp 1 -m 128M \
+		-nographic -bios default -semihosting-config enable=on,target=native \
+		-kernel "$KERNEL" -initrd "$LOGDIR/loader.cpio" -append "init=loaded semihost" \
+		</dev/null >"$log" 2>&1
+	rc=$?
+	if [ "$rc" = 124 ]; then fail "$name" "timeout"; return; fi
+	grep -q "^reserved: .* initrd" "$log" || { fail "$name" "no initrd in the banner"; return; }
+	grep -q "root task 'loaded' started" "$log" || { fail "$name" "root task not from the loader's initrd"; return; }
+	grep -q '^RESULT: PASS' "$log" || { fail "$name" "no 'RESULT: PASS' line"; return; }
+	[ "$rc" = 0 ] || { fail "$name" "QEMU exit code $rc"; return; }
+	echo "PASS: qemu/$name"
+}
+
 selftest virt-smp1-128M virt 1 128M
 selftest virt-smp4-2G virt 4 2G
 selftest virt-smp1-8G virt 1 8G "=quick"
 selftest sifive_u-smp2 sifive_u 2 128M
 selftest sifive_u-smp5 sifive_u 5 1G "=quick"
 panic_test
+loader_initrd
