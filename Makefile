@@ -294,6 +294,13 @@ bench: deps
 	@$(MAKE) --no-print-directory DEBUG=0 all
 	@bash tools/bench.sh build/release/kernel.elf
 
+# SD-card image for U-Boot (HiFive layout; QEMU virt with a virtio disk):
+# build/sdimage.img, APPEND goes to extlinux.conf (docs/BOOTING.md).
+.PHONY: sdimage
+sdimage: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/mksdimage.sh $(B)/sdimage.img $(B)/Image "$(APPEND)"
+
 # ----------------------------------------------------------------- misc ---
 
 .PHONY: clean help
@@ -306,6 +313,7 @@ help:
 	@echo "make gdb        QEMU halted with the gdb stub, gdb-multiarch attached"
 	@echo "make test       host unit tests and QEMU tests; last line 'N passed, N failed'"
 	@echo "make bench      instruction-count benchmarks -> build/bench/results.csv"
+	@echo "make sdimage    SD-card image for U-Boot -> build/sdimage.img (APPEND=bootargs)"
 	@echo "make clean      remove build/"
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

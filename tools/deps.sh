@@ -16,6 +16,10 @@ gcc:cc
 make:make
 cpio:cpio
 picolibc-riscv64-unknown-elf:/usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs
+u-boot-qemu:/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf
+gdisk:/sbin/sgdisk
+dosfstools:/sbin/mkfs.vfat
+mtools:mcopy
 "
 
 missing=""
