@@ -212,7 +212,92 @@ unsigned aspace_query(aspace_t *as, uaddr_t va)
 
 /* ------------------------------------------------------ copy-on-write -- */
 
-unsigned long aspace_cow_copies, aspace_cow_reuses;
+unsigned long aspace_cow_copies, aspace_cow_reuses, aspace_zero_fills;
+paddr_t aspace_zero_frame;
+
+void aspace_init_zero_frame(void)
+{
+	if (frame_alloc(FRAME_KERNEL, &aspace_zero_frame))
+		panic("no frame for the zero frame");
+}
+
+int decode_aspace_map_zero(aspace_t *as, uint64_t va, uint64_t npages, uint64_t rights,
+			   aspace_fill_t *op)
+{
+	if (va & PAGE_MASK)
+		return E_INVAL;
+	if (npages == 0 || npages > ZERO_MAX_PAGES)
+		return E_INVAL;
+	if (va < USER_BASE || va >= USER_TOP || npages > (USER_TOP - va) >> PAGE_SHIFT)
+		return E_RANGE;
+	if (rights != RIGHT_READ && rights != (RIGHT_READ | RIGHT_WRITE))
+		return E_INVAL;   /* never executable */
+	for (uint64_t i = 0; i < npages; i++)
+		if (arch_pt_query(as->root, va + i * PAGE_SIZE, NULL))
+			return E_EXISTS;
+	size_t tables = arch_pt_tables_needed_range(as->root, va, npages);
+	if (tables && !kobj_can_alloc(as->pool, tables))
+		return E_NOMEM;
+	*op = (aspace_fill_t){ .as = as, .va = va, .npages = npages, .pa = aspace_zero_frame,
+			       .vm = VM_READ | ((rights & RIGHT_WRITE) ? VM_COW : 0) };
+	return 0;
+}
+
+int decode_aspace_share(aspace_t *dst, aspace_t *src, uint64_t src_va, uint64_t va,
+			uint64_t rights, uint64_t flags, aspace_fill_t *op)
+{
+	paddr_t pa;
+	int err;
+	if (flags & ~(uint64_t)SHARE_COW)
+		return E_INVAL;
+	if ((err = check_va_rights(va, rights)))
+		return err;
+	if (src_va & PAGE_MASK)
+		return E_INVAL;
+	if (src_va < USER_BASE || src_va >= USER_TOP)
+		return E_RANGE;
+	unsigned svm = arch_pt_query(src->root, src_va, &pa);
+	if (!svm)
+		return E_NOENT;
+	if (!frame_is_ram(pa))
+		return E_INVAL;   /* device frames: map their capability instead */
+	unsigned have = logical_rights(svm);
+	unsigned vm = rights_to_vm(rights);
+	if (flags & SHARE_COW) {
+		/* The copy is private: W is fine, but the source must not be
+		 * writable in place, or the sharer would see its stores. */
+		if (svm & VM_WRITE)
+			return E_PERM;
+		if ((rights & ~(uint64_t)RIGHT_WRITE & have) != (rights & ~(uint64_t)RIGHT_WRITE))
+			return E_PERM;
+		if (vm & VM_WRITE)
+			vm = (vm & ~VM_WRITE) | VM_COW;
+	} else {
+		if ((rights & have) != rights)
+			return E_PERM;
+		if ((svm & VM_COW) && (vm & VM_WRITE))
+			return E_PERM;   /* a COW page is shared writable only as COW */
+	}
+	if (arch_pt_query(dst->root, va, NULL))
+		return E_EXISTS;
+	int tables = arch_pt_tables_needed(dst->root, va);
+	if (tables && !kobj_can_alloc(dst->pool, (size_t)tables))
+		return E_NOMEM;
+	*op = (aspace_fill_t){ .as = dst, .va = va, .npages = 1, .pa = pa, .vm = vm };
+	return 0;
+}
+
+void perform_aspace_fill(const aspace_fill_t *op)
+{
+	aspace_t *as = op->as;
+	for (size_t i = 0; i < op->npages; i++) {
+		int err = arch_pt_map(as->root, op->va + i * PAGE_SIZE, op->pa, op->vm,
+				      table_alloc, as);
+		assert(err == 0);   /* decode checked the range and the tables */
+		frame_ref(op->pa);
+	}
+	as->leaves += op->npages;
+}
 
 int decode_aspace_clone(aspace_t *src, aspace_t *dst, uint64_t flags, aspace_clone_t *op)
 {
@@ -288,6 +373,16 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 	va = PAGE_ROUND_DOWN(va);
 	if (!arch_pt_cow_leaf(as->root, va, &leaf, &old))
 		return E_PERM;
+	if (old == aspace_zero_frame) {
+		/* A page of the zero frame: a fresh zeroed frame, no copy. */
+		if (pool_alloc_frame(as->pool, FRAME_USER, &copy))
+			return E_NOMEM;
+		arch_pt_cow_done(leaf, copy);
+		arch_tlb_flush_page(va);
+		user_frame_unref(old);   /* one mapping less; the pin stays */
+		aspace_zero_fills++;
+		return 0;
+	}
 	if (frame_refs(old) == 1) {
 		/* Ours alone: writable again, nothing copied. */
 		arch_pt_cow_done(leaf, old);

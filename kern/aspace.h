@@ -68,7 +68,27 @@ void perform_aspace_clone(const aspace_clone_t *op);
 int aspace_cow_resolve(aspace_t *as, uaddr_t va);
 
 /* COW statistics (kstats). */
-extern unsigned long aspace_cow_copies, aspace_cow_reuses;
+extern unsigned long aspace_cow_copies, aspace_cow_reuses, aspace_zero_fills;
+
+/* The frame of zeros behind ASPACE_MAP_ZERO: allocated at boot, pinned by
+ * the kernel (so never freed, and never reused in place by a COW fault),
+ * never written (a store to it always gets a fresh zeroed frame). */
+extern paddr_t aspace_zero_frame;
+void aspace_init_zero_frame(void);
+
+/* ASPACE_MAP_ZERO and ASPACE_SHARE, decoded. */
+typedef struct aspace_fill {
+	aspace_t *as;
+	uaddr_t va;
+	size_t npages;
+	paddr_t pa;          /* the zero frame, or the shared frame */
+	unsigned vm;
+} aspace_fill_t;
+int decode_aspace_map_zero(aspace_t *as, uint64_t va, uint64_t npages, uint64_t rights,
+			   aspace_fill_t *op);
+int decode_aspace_share(aspace_t *dst, aspace_t *src, uint64_t src_va, uint64_t va,
+			uint64_t rights, uint64_t flags, aspace_fill_t *op);
+void perform_aspace_fill(const aspace_fill_t *op);
 
 /* Kernel-internal: map a RAM frame (taking a reference) or fail cleanly. */
 int aspace_map_frame(aspace_t *as, uaddr_t va, paddr_t pa, unsigned vm);

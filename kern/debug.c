@@ -72,6 +72,7 @@ static long debug_stats(uaddr_t out)
 	st.timer_ticks = arch_timer_ticks();
 	st.cow_copies = aspace_cow_copies;
 	st.cow_reuses = aspace_cow_reuses;
+	st.zero_fills = aspace_zero_fills;
 	return copyout(out, &st, sizeof(st));
 }
 

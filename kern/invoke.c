@@ -115,7 +115,7 @@ static long invoke_aspace(aspace_t *as, const cap_t *c, sysargs_t *a)
 	cap_t *frame;
 	int err;
 
-	if (label < ASPACE_MAP || label > ASPACE_CLONE)
+	if (label < ASPACE_MAP || label > ASPACE_SHARE)
 		return E_NOSYS;
 	if (!(c->rights & (label == ASPACE_QUERY ? RIGHT_READ : RIGHT_WRITE)))
 		return E_PERM;
@@ -139,6 +139,24 @@ static long invoke_aspace(aspace_t *as, const cap_t *c, sysargs_t *a)
 		if ((err = decode_aspace_clone(as, (aspace_t *)dst->obj, a->arg[3], &cl)))
 			return err;
 		perform_aspace_clone(&cl);
+		return 0;
+	}
+	case ASPACE_MAP_ZERO:
+	case ASPACE_SHARE: {
+		aspace_fill_t fill;
+		cap_t *src;
+		if (label == ASPACE_MAP_ZERO) {
+			err = decode_aspace_map_zero(as, a->arg[2], a->arg[3], a->arg[4], &fill);
+		} else {
+			err = cspace_lookup_typed(a->self->cs, a->arg[2], CAP_ASPACE, RIGHT_READ,
+						  &src);
+			if (!err)
+				err = decode_aspace_share(as, (aspace_t *)src->obj, a->arg[3],
+							  a->arg[4], a->arg[5], a->arg[6], &fill);
+		}
+		if (err)
+			return err;
+		perform_aspace_fill(&fill);
 		return 0;
 	}
 	default: /* ASPACE_QUERY */

@@ -15,6 +15,7 @@
 #include <arch/cpu.h>
 #include <arch/sbi.h>
 #include <arch/trap.h>
+#include <kern/aspace.h>
 #include <kern/assert.h>
 #include <kern/boot.h>
 #include <kern/bootmem.h>
@@ -163,6 +164,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
 	}
 
 	arch_user_counters_enable();
+	aspace_init_zero_frame();
 	root_start(bi);
 	kern_return_to_user();
 }

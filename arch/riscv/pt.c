@@ -448,3 +448,23 @@ void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn deci
 		}
 	}
 }
+
+size_t arch_pt_tables_needed_range(paddr_t root, uaddr_t va, size_t npages)
+{
+	size_t need = 0;
+	uaddr_t end = va + npages * PAGE_SIZE;
+	const pte_t *r = table(root);
+	for (uaddr_t g = va & ~(LEVEL_SIZE(2) - 1); g < end; g += LEVEL_SIZE(2)) {
+		pte_t e = r[VPN(g, 2)];
+		uaddr_t lo = g > va ? g : va, hi = g + LEVEL_SIZE(2) < end ? g + LEVEL_SIZE(2) : end;
+		size_t chunks = ((hi - 1) >> LEVEL_SHIFT(1)) - (lo >> LEVEL_SHIFT(1)) + 1;
+		if (!(e & PTE_V)) {
+			need += 1 + chunks;   /* a level-1 table and all its level-0 ones */
+			continue;
+		}
+		const pte_t *l1 = table(PTE_PA(e));
+		for (uaddr_t m = lo & ~(LEVEL_SIZE(1) - 1); m < hi; m += LEVEL_SIZE(1))
+			need += !(l1[VPN(m, 1)] & PTE_V);
+	}
+	return need;
+}

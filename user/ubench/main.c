@@ -137,6 +137,28 @@ static long bench_cow(uint64_t base, uint64_t *copy, uint64_t *reuse)
 	return 0;
 }
 
+#define ZERO_VA 0x80000000UL
+
+/* first_touch_zero: the first store to a page of the zero frame (the
+ * kernel maps a fresh zeroed frame, nothing copied). */
+static long bench_zero(uint64_t base, uint64_t *touch)
+{
+	long err = sys_invoke(SLOT_ASPACE, ASPACE_MAP_ZERO, ZERO_VA, SAMPLES,
+			      RIGHT_READ | RIGHT_WRITE, 0, 0).r0;
+	if (err)
+		return err;
+	for (int i = 0; i < SAMPLES; i++) {
+		volatile uint64_t *p = (volatile uint64_t *)(ZERO_VA + (unsigned long)i * PAGE_SIZE);
+		uint64_t t0 = rd_instret();
+		*p = 1;
+		samples[i] = rd_instret() - t0;
+	}
+	*touch = median() - base;
+	for (int i = 0; i < SAMPLES; i++)
+		sys_invoke(SLOT_ASPACE, ASPACE_UNMAP, ZERO_VA + (unsigned long)i * PAGE_SIZE, 0, 0, 0, 0);
+	return 0;
+}
+
 int main(const bootinfo_t *bi)
 {
 	slot_init(bi->first_free_slot, bi->cspace_slots);
@@ -159,6 +181,13 @@ int main(const bootinfo_t *bi)
 	}
 	uprintf("BENCH: cow_fault_copy %lu instructions\n", (unsigned long)copy);
 	uprintf("BENCH: cow_fault_reuse %lu instructions\n", (unsigned long)reuse);
+	uint64_t touch = 0;
+	if ((err = bench_zero(base, &touch)) < 0) {
+		uprintf("ubench: zero: %s\n", error_name((int)err));
+		uprintf("RESULT: FAIL\n");
+		return 1;
+	}
+	uprintf("BENCH: first_touch_zero %lu instructions\n", (unsigned long)touch);
 	uprintf("RESULT: PASS\n");
 	return 0;
 }

@@ -165,6 +165,7 @@ static const struct {
 	{ tests_ipc, &tests_ipc_count },       { tests_ntfn, &tests_ntfn_count },
 	{ tests_fault, &tests_fault_count },   { tests_sched, &tests_sched_count },
 	{ tests_spawn, &tests_spawn_count },   { tests_cow, &tests_cow_count },
+	{ tests_zero, &tests_zero_count },
 };
 
 /* Every page a test may map in the root's aspace, checked and cleaned. */
@@ -279,6 +280,10 @@ static void warm_up(void)
 			slot_release((unsigned long)f);
 		}
 	}
+	/* The zero-frame window's tables (t_zero.c). */
+	if (INV3(SLOT_ASPACE, ASPACE_MAP_ZERO, ZWIN, ZWIN_PAGES, RIGHT_READ) == 0)
+		for (unsigned long i = 0; i < ZWIN_PAGES; i++)
+			INV1(SLOT_ASPACE, ASPACE_UNMAP, ZWIN + i * PAGE_SIZE);
 }
 
 int main(unsigned long arg)

@@ -25,6 +25,10 @@
 #define TWIN_VA(i) (TWIN + (unsigned long)(i) * PAGE_SIZE)
 #define TOP_PAGE   (USER_TOP - PAGE_SIZE)
 
+/* A 16 MiB window for the zero-frame tests (t_zero.c). */
+#define ZWIN	   0x80000000UL
+#define ZWIN_PAGES 4096UL
+
 /* An address in the kernel half: never a valid user pointer. */
 #define KERNEL_VA 0xffffffc000000000UL
 
@@ -70,6 +74,7 @@ long inv(unsigned long slot, unsigned long label, unsigned long a2, unsigned lon
 #define INV2(s, l, a, b)	     inv((s), (l), (a), (b), 0, 0, 0)
 #define INV3(s, l, a, b, c)	     inv((s), (l), (a), (b), (c), 0, 0)
 #define INV4(s, l, a, b, c, d)	     inv((s), (l), (a), (b), (c), (d), 0)
+#define INV5(s, l, a, b, c, d, e)     inv((s), (l), (a), (b), (c), (d), (e))
 
 /* CSPACE_INFO of slot in the root cspace: type, rights, badge. */
 typedef struct capinfo {
@@ -123,3 +128,4 @@ TEST_GROUP(tests_sched);
 TEST_GROUP(tests_spawn);
 TEST_GROUP(tests_uptr);
 TEST_GROUP(tests_cow);
+TEST_GROUP(tests_zero);

@@ -51,6 +51,9 @@ enum {
 	ASPACE_PROTECT,       /* a2 = vaddr, a3 = rights */
 	ASPACE_QUERY,         /* a2 = vaddr -> a0 = rights (0 = unmapped) */
 	ASPACE_CLONE,         /* a2 = empty destination aspace slot, a3 = CLONE_* flags */
+	ASPACE_MAP_ZERO,      /* a2 = vaddr, a3 = npages, a4 = rights (R, or RW: copy-on-write) */
+	ASPACE_SHARE,         /* a2 = source aspace slot, a3 = source vaddr, a4 = vaddr,
+				 a5 = rights, a6 = SHARE_* flags */
 
 	/* CAP_THREAD */
 	THREAD_CONFIGURE = 0x30, /* a2 = aspace slot, a3 = cspace slot, a4 = fault ep slot (or -1), a5 = priority */
@@ -77,6 +80,15 @@ enum {
  * writable (or COW) page into a fresh frame of the destination's pool. */
 #define CLONE_EAGER 1u
 
+/* ASPACE_MAP_ZERO maps the kernel's one frame of zeros, at most this many
+ * pages per call; with RIGHT_WRITE each page is copy-on-write: its first
+ * store gets a fresh zeroed frame (nothing copied), loads never allocate. */
+#define ZERO_MAX_PAGES (1UL << 18)
+
+/* ASPACE_SHARE flags: SHARE_COW maps the source's (read-only) frame
+ * copy-on-write, so RIGHT_WRITE is allowed and the first store copies. */
+#define SHARE_COW 1u
+
 #define PRIORITY_MAX 31
 
 /* Thread states, as THREAD_INFO reports them. */
@@ -98,4 +110,5 @@ typedef struct kstats {
 	unsigned long timer_ticks;
 	unsigned long cow_copies;             /* store faults that copied a page */
 	unsigned long cow_reuses;             /* ... that re-enabled W on the only reference */
+	unsigned long zero_fills;             /* ... on the zero frame: a zeroed frame, no copy */
 } kstats_t;
