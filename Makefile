@@ -209,9 +209,16 @@ $(B)/initrd/notelf: user/posix/posix.ld
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
-$(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(USER_PROGS)) $(B)/initrd/badelf $(B)/initrd/notelf
+$(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(USER_PROGS)) $(B)/initrd/badelf $(B)/initrd/notelf \
+		$(B)/tools/mkinitrd
 	$(call say,CPIO,$@)
-	$(Q)cd $(B)/initrd && ls | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio
+	$(Q)cd $(B)/initrd && ../tools/mkinitrd ../initrd.cpio $$(ls | LC_ALL=C sort)
+
+# The initrd packer (host): file data on 4 KiB boundaries (tools/mkinitrd.c).
+$(B)/tools/mkinitrd: tools/mkinitrd.c
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
 
 $(B)/initrd.o: tools/initrd.S $(B)/initrd.cpio
 	$(Q)$(CC) $(KASFLAGS) -DINITRD_FILE='"$(B)/initrd.cpio"' -c -o $@ $<
@@ -263,6 +270,7 @@ unit_frame_SRCS    := test/unit/test_frame.c kern/frame.c lib/error.c
 unit_cspace_SRCS   := test/unit/test_cspace.c kern/cspace.c kern/cap.c kern/pool.c kern/kobj.c kern/frame.c lib/error.c
 unit_aspace_SRCS   := test/unit/test_aspace.c kern/aspace.c arch/riscv/pt.c kern/pool.c kern/kobj.c kern/frame.c kern/cap.c kern/cspace.c lib/error.c
 unit_image_SRCS    := test/unit/test_image.c
+unit_initrd_SRCS   := test/unit/test_initrd.c lib/cpio.c lib/error.c
 unit_fmt_SRCS      := test/unit/test_fmt.c lib/fmt.c lib/error.c
 unit_elf_SRCS      := test/unit/test_elf.c lib/elf.c lib/error.c
 unit_cpio_SRCS     := test/unit/test_cpio.c lib/cpio.c lib/error.c
