@@ -95,6 +95,27 @@ static void row(const char *name, uint64_t v)
 	printf("BENCH: %s %lu instructions\n", name, (unsigned long)v);
 }
 
+/* sbrk(64 MiB) never touched: the pages are the zero frame, so the call
+ * costs page tables only.  Its instructions, and the frames charged to
+ * this process's pool by it (procinfo before and after). */
+static void sbrk_untouched(void)
+{
+	procinfo_t a, b;
+
+	procinfo(0, &a);
+	uint64_t t0 = instret();
+	char *p = sbrk(64 << 20);
+	uint64_t t = instret() - t0;
+	procinfo(0, &b);
+	if (p == (char *)-1) {
+		printf("pbench: sbrk failed\n");
+		exit(1);
+	}
+	row("sbrk_64m_untouched", t);
+	printf("BENCH: sbrk_64m_untouched_frames %lu frames\n", b.used - a.used);
+	sbrk(-(64 << 20));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {   /* "pbench:N": only an N MiB fork row, for profiling */
@@ -112,5 +133,6 @@ int main(int argc, char **argv)
 	row("fork_eager_exit_wait_8m", fork_exit_wait(5, 1));
 	heap_to(64 << 20);
 	row("fork_exit_wait_64m", fork_exit_wait(5, 0));
+	sbrk_untouched();   /* last: heap_to() keeps its own count of the break */
 	return 0;
 }

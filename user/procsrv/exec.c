@@ -75,13 +75,21 @@ static long tmp_frame_place(proc_t *p, unsigned long as, unsigned long va, unsig
 	return e;
 }
 
+/* The pages of s: the ones holding file data (and, for a segment that is
+ * not writable, every page) are real frames filled from the file and
+ * zero-padded; a writable segment's whole pages past its file data are
+ * mapped, all at once, to the zero frame, copy-on-write. */
 static long load_segment(proc_t *p, const uint8_t *file, const elf_segment_t *s,
 			 unsigned long as)
 {
 	uint64_t file_end = s->vaddr + s->filesz;
+	uint64_t first = s->vaddr & ~(PAGE_SIZE - 1);
+	uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t zero_from = end;
 
-	for (uint64_t va = s->vaddr & ~(PAGE_SIZE - 1); va < s->vaddr + s->memsz;
-	     va += PAGE_SIZE) {
+	if (s->flags & ELF_SEG_W)
+		zero_from = s->filesz ? (file_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1) : first;
+	for (uint64_t va = first; va < zero_from; va += PAGE_SIZE) {
 		long e = tmp_frame_mapped(p);
 
 		if (e < 0)
@@ -97,6 +105,11 @@ static long load_segment(proc_t *p, const uint8_t *file, const elf_segment_t *s,
 		if (e < 0)
 			return e;
 	}
+	/* elf_parse bounds every segment by PROC_HEAP_BASE, so the bss is at
+	 * most 1 GiB = ZERO_MAX_PAGES pages: one call. */
+	if (zero_from < end)
+		return inv(as, ASPACE_MAP_ZERO, zero_from, (end - zero_from) / PAGE_SIZE,
+			   RIGHT_READ | RIGHT_WRITE);
 	return 0;
 }
 
@@ -111,11 +124,11 @@ static long build_stack(proc_t *p, const char *args, size_t args_len, unsigned l
 	unsigned long off = 0;
 	long e;
 
-	for (unsigned long i = 2; i <= PROC_STACK_INIT; i++) {
-		e = tmp_frame_mapped(p);
-		if (e >= 0)
-			e = tmp_frame_place(p, as, PROC_STACK_TOP - i * PAGE_SIZE,
-					    RIGHT_READ | RIGHT_WRITE);
+	/* The pages below the top one: zero pages, copy-on-write; the first
+	 * store to each gets a zeroed frame in the kernel, no procsrv call. */
+	if (PROC_STACK_INIT > 1) {
+		e = inv(as, ASPACE_MAP_ZERO, PROC_STACK_TOP - PROC_STACK_INIT * PAGE_SIZE,
+			PROC_STACK_INIT - 1, RIGHT_READ | RIGHT_WRITE);
 		if (e < 0)
 			return e;
 	}

@@ -65,8 +65,8 @@ static long inv(unsigned long slot, unsigned long label, unsigned long a2, unsig
  * Deleting that cap and then ours destroys the thread (which aborts
  * whatever it was blocked in and lets go of its aspace, cspace and fault
  * endpoint); deleting our cspace cap then drops every cap inside it.  The
- * pool goes last.  PX_NEWAS and PX_TMP are always empty here (exec and
- * sbrk empty them before returning).  An empty slot just gives E_BADCAP.
+ * pool goes last.  PX_NEWAS and PX_TMP are always empty here (exec
+ * empties them before returning).  An empty slot just gives E_BADCAP.
  */
 static void proc_release(proc_t *p)
 {
@@ -220,16 +220,16 @@ void proc_reap(proc_t *p)
 	p->pid = 0;
 }
 
-/* Map one zeroed frame of p's pool at va in p's address space. */
-static long map_zero_page(proc_t *p, unsigned long va)
+/*
+ * Map npages pages of the kernel's zero frame from va in p's address
+ * space, copy-on-write: loads read zeros and cost nothing, the first store
+ * to a page gets a fresh zeroed frame of p's pool from the kernel (no
+ * procsrv call; with the pool spent, the thread faults with FAULT_OOM and
+ * handle_fault ends it).  All or nothing: on error no page is mapped.
+ */
+static long map_zero_pages(proc_t *p, unsigned long va, unsigned long npages)
 {
-	long e = inv(px(p, PX_POOL), POOL_ALLOC_FRAME, px(p, PX_TMP), 0, 0, 0);
-
-	if (e < 0)
-		return e;
-	e = inv(px(p, PX_ASPACE), ASPACE_MAP, px(p, PX_TMP), va, RIGHT_READ | RIGHT_WRITE, 0);
-	cap_delete(px(p, PX_TMP));   /* the mapping holds the frame now */
-	return e;
+	return inv(px(p, PX_ASPACE), ASPACE_MAP_ZERO, va, npages, RIGHT_READ | RIGHT_WRITE, 0);
 }
 
 static unsigned long page_up(unsigned long a)
@@ -237,6 +237,17 @@ static unsigned long page_up(unsigned long a)
 	return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
+_Static_assert(PROC_HEAP_MAX / PAGE_SIZE <= ZERO_MAX_PAGES,
+	       "one ASPACE_MAP_ZERO covers any sbrk growth");
+
+/*
+ * Growth maps the new pages to the zero frame in one call (only page
+ * tables are paid now; a page costs a frame when first written), so a
+ * break beyond what the quota could hold in frames succeeds and the
+ * process is killed with FAULT_OOM if it writes too much of it.
+ * Shrinking unmaps page by page: a written page's frame is freed, a zero
+ * page just loses its mapping.
+ */
 long proc_sbrk(proc_t *p, long incr)
 {
 	unsigned long old = p->brk, new = old + (unsigned long)incr;
@@ -246,17 +257,12 @@ long proc_sbrk(proc_t *p, long incr)
 		     : (unsigned long)incr > PROC_HEAP_BASE + PROC_HEAP_MAX - old)
 		return E_NOMEM;
 	if (incr > 0) {
-		for (va = page_up(old); va < page_up(new); va += PAGE_SIZE) {
-			long e = map_zero_page(p, va);
+		if (page_up(new) > page_up(old)) {
+			long e = map_zero_pages(p, page_up(old),
+						(page_up(new) - page_up(old)) / PAGE_SIZE);
 
-			if (e < 0) {
-				/* Undo this call's pages: nothing changes. */
-				while (va > page_up(old)) {
-					va -= PAGE_SIZE;
-					inv(px(p, PX_ASPACE), ASPACE_UNMAP, va, 0, 0, 0);
-				}
-				return e;
-			}
+			if (e < 0)
+				return e;   /* nothing mapped: nothing changes */
 		}
 	} else {
 		for (va = page_up(new); va < page_up(old); va += PAGE_SIZE)
@@ -266,21 +272,27 @@ long proc_sbrk(proc_t *p, long incr)
 	return (long)old;
 }
 
+/*
+ * Stack growth maps every page from the faulting one up to the current
+ * bottom (the stack stays contiguous) to the zero frame, in one call.  The
+ * faulting store then takes one more trap, which the kernel resolves with
+ * a zeroed frame without coming back here; a fresh frame per page would
+ * save that trap but cost a frame for every page a large stack frame skips
+ * over, and a call per page.  One call is also all or nothing: on error
+ * (page tables the pool cannot pay for) the stack is unchanged.
+ */
 long proc_grow_stack(proc_t *p, unsigned long addr)
 {
 	unsigned long bottom = PROC_STACK_TOP - PROC_STACK_MAX * PAGE_SIZE;
 	unsigned long va = addr & ~(PAGE_SIZE - 1);
+	long e;
 
 	if (addr < bottom || addr >= p->stack_low)
 		return 0;
-	/* Keep the stack contiguous: map every page from va up. */
-	for (unsigned long a = p->stack_low - PAGE_SIZE; a >= va; a -= PAGE_SIZE) {
-		long e = map_zero_page(p, a);
-
-		if (e < 0)
-			return e;
-		p->stack_low = a;
-	}
+	e = map_zero_pages(p, va, (p->stack_low - va) / PAGE_SIZE);
+	if (e < 0)
+		return e;
+	p->stack_low = va;
 	return 1;
 }
 

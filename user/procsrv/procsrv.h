@@ -91,7 +91,8 @@ void proc_set_name(proc_t *p, const char *name);
 /* Reap a zombie: the entry becomes free. */
 void proc_reap(proc_t *p);
 
-/* The heap: move the break by incr bytes; the old break or an error. */
+/* The heap: move the break by incr bytes (new pages are zero pages,
+ * copy-on-write); the old break or an error. */
 long proc_sbrk(proc_t *p, long incr);
 
 /* Grow the stack down to cover addr if it is in the stack window: 1 if the

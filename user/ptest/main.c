@@ -69,6 +69,8 @@ int wait_for(pid_t pid)
 
 extern char __data_start[], _end[];
 
+char big_bss[BIG_BSS_SIZE] __attribute__((aligned(4096)));
+
 static void touch_stack(unsigned kib)
 {
 	volatile char buf[1024];
@@ -80,8 +82,11 @@ static void touch_stack(unsigned kib)
 
 void touch_private(unsigned stack_kib)
 {
-	for (volatile char *p = __data_start; p < _end; p += PAGE)
+	for (volatile char *p = __data_start; p < _end; p += PAGE) {
+		if (p >= big_bss && p < big_bss + BIG_BSS_SIZE)
+			continue;   /* stays zero pages */
 		*p = *p;
+	}
 	touch_stack(stack_kib);
 }
 
@@ -143,9 +148,75 @@ static int wanted(int argc, char **argv, const char *name)
 	return 0;
 }
 
+/*
+ * "ptest --bss": a program just exec'd with 16 MiB of bss.  Its pool pays
+ * for the image but big_bss, the stack and page tables; reading big_bss
+ * costs nothing and reads zero; a store to each of N pages costs exactly N
+ * frames, each a zero fill, no copy.
+ */
+int bss_main(void)
+{
+	static kstats_t k0, k1;
+	static procinfo_t p0, p1;
+	const unsigned long n = 40, image = ((unsigned long)_end - PROC_IMAGE_LO) / PAGE;
+	unsigned long sum = 0;
+
+	/* Warm every page the measurements write (data, bss, stack). */
+	touch_private(64);
+	stats(&k0);
+	stats(&k1);
+	procinfo(0, &p0);
+	procinfo(0, &p1);
+	stats(&k0);
+	procinfo(0, &p0);
+	/* Without the zero frame, big_bss alone would be 4096 frames. */
+	if (p0.used > image - BIG_BSS_SIZE / PAGE + 128) {
+		printf("FAIL: bss: %lu frames used, image %lu pages\n", p0.used, image);
+		return 2;
+	}
+	for (unsigned long i = 0; i < BIG_BSS_SIZE / 8; i++)
+		sum |= ((volatile uint64_t *)big_bss)[i];
+	stats(&k1);
+	procinfo(0, &p1);
+	if (sum != 0 || p1.used != p0.used || k1.frames_free != k0.frames_free ||
+	    k1.zero_fills != k0.zero_fills) {
+		printf("FAIL: bss: reading: sum %#lx, %ld used, %ld frames, %ld fills\n", sum,
+		       (long)(p1.used - p0.used), (long)(k0.frames_free - k1.frames_free),
+		       (long)(k1.zero_fills - k0.zero_fills));
+		return 3;
+	}
+	for (unsigned long i = 0; i < n; i++)
+		big_bss[i * 97 * PAGE + i] = (char)(i + 1);
+	stats(&k1);
+	procinfo(0, &p1);
+	if (p1.used - p0.used != n || k0.frames_free - k1.frames_free != n ||
+	    k1.zero_fills - k0.zero_fills != n || k1.cow_copies != k0.cow_copies) {
+		printf("FAIL: bss: writing %lu pages: %ld used, %ld frames, %ld fills, %ld copies\n",
+		       n, (long)(p1.used - p0.used), (long)(k0.frames_free - k1.frames_free),
+		       (long)(k1.zero_fills - k0.zero_fills), (long)(k1.cow_copies - k0.cow_copies));
+		return 4;
+	}
+	for (unsigned long i = 0; i < BIG_BSS_SIZE; i += 8) {
+		uint64_t w = *(volatile uint64_t *)(big_bss + i);
+		unsigned long pg = i / PAGE;
+		uint64_t want = 0;
+
+		if (pg % 97 == 0 && pg / 97 < n && i / 8 == (pg * PAGE + pg / 97) / 8)
+			want = (uint64_t)(uint8_t)(pg / 97 + 1) << (8 * ((pg / 97) % 8));
+		if (w != want) {
+			printf("FAIL: bss: word at offset %#lx is %#lx\n", i, (unsigned long)w);
+			return 5;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
+
+	if (argc == 2 && strcmp(argv[1], "--bss") == 0)
+		return bss_main();
 
 	/* Grow the stack and set up malloc's arena once, before any baseline. */
 	touch_private(256);

@@ -48,9 +48,20 @@ int wait_for(pid_t pid);
 /* A wait status of a clean exit (evaluates s once). */
 #define EXITED_OK(s) ((s) == 0)
 
-/* Write every page of the data segment and stack_kib KiB of stack, so that
- * a forked child's later stores there cost no copy (for exact counts). */
+/* Write every page of the data segment (but big_bss) and stack_kib KiB of
+ * stack, so that a forked child's later stores there cost no copy (for
+ * exact counts). */
 void touch_private(unsigned stack_kib);
+
+/* 16 MiB of bss that the runner never touches: whole pages past the data
+ * segment's file data, which exec maps to the kernel's zero frame.  Every
+ * test child inherits it untouched (zero pages shared copy-on-write). */
+#define BIG_BSS_SIZE (16UL << 20)
+extern char big_bss[BIG_BSS_SIZE];
+
+/* main.c: the body of "ptest --bss" (exec'd by the bss test): 0 or a
+ * failure code, with a line printed. */
+int bss_main(void);
 
 /* Busy-wait about ms milliseconds (10 MHz timebase of QEMU virt), yielding. */
 void sleep_ms(unsigned long ms);

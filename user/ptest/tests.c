@@ -2,7 +2,8 @@
  * The tests: fork isolation and copy-on-write, big and layered heaps,
  * kernel stores into shared pages, text and rodata protection, exactness
  * of copies, zeroed heap pages, many rounds without leaks, out of memory
- * (fork, copy-on-write fault, fork bomb), exec, wait and kill.
+ * (fork, copy-on-write fault, fork bomb), exec, wait and kill, and the
+ * zero frame (untouched heap, bss and stack pages cost no frame).
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -304,12 +305,13 @@ static int t_copy_exact_eager(void)
 static int t_heap_zero(void)
 {
 	uint8_t *b = heap(8), *c;
-	unsigned long before = frames_free();
+	unsigned long before;
 	uint8_t *brk0;
 
 	CHECK(b != NULL);
 	CHECK(all_bytes(b, 8 * PAGE, 0));
-	memset(b, 0xff, 8 * PAGE);
+	memset(b, 0xff, 8 * PAGE);   /* each page gets its frame now */
+	before = frames_free();
 	unheap(8);
 	CHECK(frames_free() >= before + 8);
 	c = heap(8);
@@ -452,8 +454,13 @@ static int fork_oom_body(void)
 			}
 			fails++;
 		}
-		if (sbrk(PAGE) == (void *)-1)
+		/* A new heap page is the zero frame until written: write it,
+		 * so that the heap does eat the room. */
+		uint8_t *pg = sbrk(PAGE);
+
+		if (pg == (void *)-1)
 			break;
+		pg[0] = 1;
 	}
 	return fails > 0 ? 0 : 2;
 }
@@ -708,6 +715,155 @@ static int t_orphans(void)
 	return 0;
 }
 
+/* ---- the zero frame: untouched heap, bss and stack cost nothing ---- */
+
+#define ZERO_HEAP_PAGES 4096   /* 16 MiB */
+
+/* Page tables for n pages: one level-0 table per 2 MiB, maybe one level-1. */
+static unsigned long tables_for(unsigned long pages)
+{
+	return pages / 512 + 2;
+}
+
+/* Stores to n pages spread over b (npages pages): frames, pool charge and
+ * zero fills grow by exactly n, no copies.  The runner warmed the stack
+ * and data, so the measurements themselves cost nothing. */
+static int write_pages_exact(uint8_t *b, unsigned long npages, unsigned long n)
+{
+	static kstats_t k0, k1;
+	static procinfo_t p0, p1;
+
+	stats(&k0);
+	procinfo(0, &p0);
+	for (unsigned long i = 0; i < n; i++)
+		b[(i * (npages / n)) * PAGE + i * 8] = (uint8_t)(i + 1);
+	stats(&k1);
+	procinfo(0, &p1);
+	CHECK_EQ(k0.frames_free - k1.frames_free, n);
+	CHECK_EQ(p1.used - p0.used, n);
+	CHECK_EQ(k1.zero_fills - k0.zero_fills, n);
+	CHECK_EQ(k1.cow_copies, k0.cow_copies);
+	for (unsigned long i = 0; i < n; i++)
+		CHECK_EQ(b[(i * (npages / n)) * PAGE + i * 8], (uint8_t)(i + 1));
+	return 0;
+}
+
+static unsigned long or_words(const uint8_t *b, size_t bytes)
+{
+	unsigned long sum = 0;
+
+	for (size_t i = 0; i < bytes / 8; i++)
+		sum |= ((const volatile uint64_t *)b)[i];
+	return sum;
+}
+
+/* A 16 MiB heap only read costs page tables only and reads zero; a store
+ * to each of N pages costs exactly N frames, all zero fills. */
+static int t_zero_heap(void)
+{
+	static kstats_t k0, k1;
+	static procinfo_t p0, p1;
+	uint8_t *b;
+	int r;
+
+	stats(&k0);
+	stats(&k1);
+	procinfo(0, &p0);
+	procinfo(0, &p1);
+	stats(&k0);
+	procinfo(0, &p0);
+	b = heap(ZERO_HEAP_PAGES);
+	CHECK(b != NULL);
+	CHECK_EQ(or_words(b, ZERO_HEAP_PAGES * PAGE), 0);
+	stats(&k1);
+	procinfo(0, &p1);
+	CHECK(p1.used - p0.used <= tables_for(ZERO_HEAP_PAGES));
+	CHECK_EQ(k0.frames_free - k1.frames_free, p1.used - p0.used);
+	CHECK_EQ(k1.zero_fills, k0.zero_fills);
+	CHECK_EQ(k1.cow_copies, k0.cow_copies);
+	if ((r = write_pages_exact(b, ZERO_HEAP_PAGES, 64)) != 0)
+		return r;
+	/* Shrinking frees the written pages' frames (the tables stay). */
+	unheap(ZERO_HEAP_PAGES);
+	CHECK_EQ(frames_free(), k1.frames_free);
+	/* Grown again: zero pages once more, the old data is gone. */
+	b = heap(ZERO_HEAP_PAGES);
+	CHECK(b != NULL);
+	CHECK_EQ(or_words(b, ZERO_HEAP_PAGES * PAGE), 0);
+	CHECK_EQ(frames_free(), k1.frames_free);
+	unheap(ZERO_HEAP_PAGES);
+	return 0;
+}
+
+/* 16 MiB of bss: in a program just exec'd ("ptest --bss", main.c) and in
+ * this process (big_bss, inherited untouched from the runner). */
+static int t_zero_bss(void)
+{
+	static char *argv[] = { "ptest", "--bss", NULL };
+	pid_t pid = fork();
+	int r;
+
+	if (pid == 0) {
+		execv("ptest", argv);
+		_exit(255);
+	}
+	CHECK(pid > 0);
+	CHECK_EQ(wait_for(pid), 0);
+	CHECK_EQ(or_words((uint8_t *)big_bss, BIG_BSS_SIZE), 0);
+	if ((r = write_pages_exact((uint8_t *)big_bss, BIG_BSS_SIZE / PAGE, 32)) != 0)
+		return r;
+	return 0;
+}
+
+/* fork of a process with an untouched zero-page heap (and bss): the child
+ * shares the zero pages; its stores get frames of its own, zero fills,
+ * no copies; the parent still reads zeros. */
+static int t_zero_fork(void)
+{
+	uint8_t *b = heap(ZERO_HEAP_PAGES);
+	pid_t pid;
+
+	CHECK(b != NULL);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		touch_private(64);
+		if (or_words(b, ZERO_HEAP_PAGES * PAGE) != 0 ||
+		    or_words((uint8_t *)big_bss, BIG_BSS_SIZE) != 0)
+			_exit(2);
+		if (write_pages_exact(b, ZERO_HEAP_PAGES, 50) != 0 ||
+		    write_pages_exact((uint8_t *)big_bss, BIG_BSS_SIZE / PAGE, 20) != 0)
+			_exit(3);
+		memset(b, 0x7e, 16 * PAGE);
+		_exit(all_bytes(b, 16 * PAGE, 0x7e) ? 0 : 4);
+	}
+	CHECK_EQ(wait_for(pid), 0);
+	CHECK_EQ(or_words(b, ZERO_HEAP_PAGES * PAGE), 0);
+	CHECK_EQ(or_words((uint8_t *)big_bss, BIG_BSS_SIZE), 0);
+	/* And the parent's own stores: frames of its own too. */
+	if (write_pages_exact(b, ZERO_HEAP_PAGES, 10) != 0)
+		return 1;
+	unheap(ZERO_HEAP_PAGES);
+	return 0;
+}
+
+/* Last: after every other test wrote to zero pages, the zero frame still
+ * reads zero, wherever it is mapped: a fresh heap, the bss, and stack pages
+ * below anything the runner touched (a load there grows the stack). */
+static int t_zero_intact(void)
+{
+	const unsigned long lo = PROC_STACK_TOP - PROC_STACK_MAX * PAGE;
+	const unsigned long half = PROC_STACK_MAX / 2 * PAGE;
+	uint8_t *b = heap(1024);
+
+	CHECK(b != NULL);
+	CHECK_EQ(or_words(b, 1024 * PAGE), 0);
+	CHECK_EQ(or_words((uint8_t *)big_bss, BIG_BSS_SIZE), 0);
+	unheap(1024);
+	CHECK_EQ(or_words((const uint8_t *)lo, half), 0);
+	return 0;
+}
+
 const test_t ptests[] = {
 	{ "isolation", t_isolation },
 	{ "isolation-eager", t_isolation_eager },
@@ -732,5 +888,9 @@ const test_t ptests[] = {
 	{ "exec-releases", t_exec_releases },
 	{ "wait-kill", t_wait_kill },
 	{ "orphans", t_orphans },
+	{ "zero-heap", t_zero_heap },
+	{ "zero-bss", t_zero_bss },
+	{ "zero-fork", t_zero_fork },
+	{ "zero-intact", t_zero_intact },   /* last: after every other store */
 };
 const int nptests = sizeof(ptests) / sizeof(ptests[0]);
