@@ -173,8 +173,9 @@ void root_start(boot_info_t *bi)
 
 	uintptr_t ibase = PAGE_ROUND_DOWN((uintptr_t)initrd);
 	for (uintptr_t a = ibase; a < (uintptr_t)initrd + initrd_size; a += PAGE_SIZE)
-		must(aspace_map_frame(as, INITRD_ADDR + (a - ibase), kva2pa((void *)a), VM_READ),
-		     "map initrd");
+		must(aspace_map_frame(as, INITRD_ADDR + (a - ibase), kva2pa((void *)a),
+				      VM_READ | VM_EXEC),
+		     "map initrd");   /* R+X: programs' text can be shared from it */
 
 	install(cs, SLOT_CSPACE, CAP_CSPACE, &cs->obj);
 	install(cs, SLOT_ASPACE, CAP_ASPACE, &as->obj);

@@ -7,6 +7,7 @@
  * instructions" lines; tools/bench.sh collects them.  docs/BENCHMARKS.md
  * says what each row measures.
  */
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <posix.h>
+#include <sys.h>
 
 #define MAX_SAMPLES 51
 
@@ -116,6 +118,45 @@ static void sbrk_untouched(void)
 	sbrk(-(64 << 20));
 }
 
+/* spawn_10_same: the frames charged to ten running instances of one
+ * program (ptest --sleep, which stamps its data and yields): its text and
+ * read-only data are the initrd's frames, shared, so only each
+ * instance's own pages count. */
+static void spawn_10_same(void)
+{
+	static char *argv[] = { "ptest", "--sleep", NULL };
+	pid_t pid[10];
+	unsigned long total = 0;
+
+	for (int i = 0; i < 10; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			execv("ptest", argv);
+			_exit(255);
+		}
+	}
+	for (int i = 0; i < 10; i++) {
+		procinfo_t pi = { 0 };
+		for (int k = 0; k < 10000 && pi.execs == 0; k++) {
+			procinfo(pid[i], &pi);
+			sys_yield();
+		}
+	}
+	for (int k = 0; k < 200; k++)
+		sys_yield();
+	for (int i = 0; i < 10; i++) {
+		procinfo_t pi = { 0 };
+		procinfo(pid[i], &pi);
+		total += pi.used;
+	}
+	for (int i = 0; i < 10; i++) {
+		int st;
+		kill(pid[i], SIGKILL);
+		waitpid(pid[i], &st, 0);
+	}
+	printf("BENCH: spawn_10_same %lu frames\n", total);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {   /* "pbench:N": only an N MiB fork row, for profiling */
@@ -126,6 +167,7 @@ int main(int argc, char **argv)
 	uint64_t base = fork_exit_wait(51, 0);
 	row("fork_exit_wait_0k", base);
 	row("exec_hello", fork_exec_wait(21) - base);
+	spawn_10_same();
 	heap_to(1 << 20);
 	row("fork_exit_wait_1m", fork_exit_wait(21, 0));
 	heap_to(8 << 20);

@@ -4,10 +4,14 @@
  * The exec buffer is "path\0arg0\0arg1\0...": the program's file name in
  * the initrd and its argument strings.  Everything about the file is
  * checked (cpio_find, elf_parse) before any object is made, and every
- * object is charged to the process's own pool.  Each page of a PT_LOAD
- * segment is a fresh zeroed frame filled through procsrv's scratch page
- * and mapped with the segment's rights; the stack's top page carries the
- * argument strings and the argv array:
+ * object is charged to the process's own pool.  A page of a PT_LOAD
+ * segment that holds only file data is the initrd's own frame (the initrd
+ * packs every file's data page aligned): mapped with ASPACE_SHARE,
+ * read-only for text and rodata (shared by every process running the
+ * program), copy-on-write for data.  Boundary pages (file data and bss, or
+ * a segment not starting on a page) are fresh frames filled through
+ * procsrv's scratch page; whole bss pages are zero pages.  The stack's top
+ * page carries the argument strings and the argv array:
  *
  *   PROC_STACK_TOP  +---------------------------+
  *                   | the strings, as sent      |
@@ -19,6 +23,7 @@
  * below argv, every other register 0.  On failure the new address space
  * is deleted, which unmaps and frees all of it.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <lib/cpio.h>
@@ -90,6 +95,26 @@ static long load_segment(proc_t *p, const uint8_t *file, const elf_segment_t *s,
 	if (s->flags & ELF_SEG_W)
 		zero_from = s->filesz ? (file_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1) : first;
 	for (uint64_t va = first; va < zero_from; va += PAGE_SIZE) {
+		/* A page all of file data, page aligned in our initrd mapping:
+		 * map the initrd's frame itself (read-only text and rodata
+		 * shared by every process running the program; writable data
+		 * copy-on-write from it).  Boundary pages are copied. */
+		const uint8_t *src = file + s->offset + (va - s->vaddr);
+		/* (The last page of read-only text or rodata with no bss may be
+		 * partial: the bytes past the segment are unspecified by ELF, and
+		 * the initrd is readable by every process anyway.) */
+		bool whole = va + PAGE_SIZE <= file_end ||
+			     (!(s->flags & ELF_SEG_W) && s->memsz == s->filesz);
+		if (s->vaddr <= va && whole && ((uintptr_t)src & (PAGE_SIZE - 1)) == 0 &&
+		    (uintptr_t)src + PAGE_SIZE <= (uintptr_t)initrd + initrd_len) {
+			bool w = s->flags & ELF_SEG_W;
+			long e = sys_invoke(as, ASPACE_SHARE, SLOT_ASPACE, (uintptr_t)src, va,
+					    seg_rights(s->flags), w ? SHARE_COW : 0)
+					 .r0;
+			if (e < 0)
+				return e;
+			continue;
+		}
 		long e = tmp_frame_mapped(p);
 
 		if (e < 0)

@@ -211,12 +211,38 @@ int bss_main(void)
 	return 0;
 }
 
+/*
+ * "ptest --sleep": an instance for exec-share (tests.c).  share_data is
+ * 8 KiB of initialised data, so whole pages of it come copy-on-write from
+ * the initrd.  Exits 3 if they do not hold their initial values (someone
+ * wrote into the image), else stamps its own pid into them, yields, checks
+ * that no other instance's store showed through (exit 4), and waits to be
+ * killed.
+ */
+unsigned share_data[2048] = { [0] = 0x51a7e, [1000] = 1000, [2047] = 2047 };
+
+static int sleep_main(void)
+{
+	if (share_data[0] != 0x51a7e || share_data[1000] != 1000 || share_data[2047] != 2047)
+		return 3;
+	unsigned me = (unsigned)getpid();
+	share_data[0] = share_data[1000] = share_data[2047] = me;
+	for (;;) {
+		for (int i = 0; i < 50; i++)
+			sys_yield();
+		if (share_data[0] != me || share_data[1000] != me || share_data[2047] != me)
+			return 4;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
 
 	if (argc == 2 && strcmp(argv[1], "--bss") == 0)
 		return bss_main();
+	if (argc == 2 && strcmp(argv[1], "--sleep") == 0)
+		return sleep_main();
 
 	/* Grow the stack and set up malloc's arena once, before any baseline. */
 	touch_private(256);

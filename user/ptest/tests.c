@@ -659,6 +659,78 @@ static int t_exec_releases(void)
 	return 0;
 }
 
+/*
+ * Ten instances of one program share its text and read-only data, which
+ * are the initrd's own frames: a process exec'd from it is charged for no
+ * more frames than a forked copy of the runner (which shares everything
+ * copy-on-write) plus the few pages exec must copy (segment boundaries,
+ * the stack's argument page).  Their initialised data are private copies:
+ * each instance stamps its pid in and checks it (ptest --sleep), and an
+ * eleventh run finds the original values, so the image is intact.
+ */
+static int t_exec_share(void)
+{
+	static char *argv[] = { "ptest", "--sleep", NULL };
+	enum { N = 10 };
+	pid_t pid[N], forked;
+	procinfo_t pi = { 0 }, fi = { 0 };
+	int st;
+
+	forked = fork();
+	if (forked == 0) {
+		for (;;)
+			sys_yield();
+	}
+	CHECK(forked > 0);
+	CHECK_EQ(procinfo(forked, &fi), 0);
+	for (int i = 0; i < N; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			execv("ptest", argv);
+			_exit(255);
+		}
+		CHECK(pid[i] > 0);
+	}
+	for (int i = 0; i < N; i++) {
+		pi.execs = 0;
+		for (int k = 0; k < 10000 && pi.execs == 0; k++) {
+			if (procinfo(pid[i], &pi) < 0)
+				break;
+			sys_yield();
+		}
+		CHECK_EQ(pi.execs, 1);
+	}
+	for (int k = 0; k < 200; k++)   /* let them all stamp and check */
+		sys_yield();
+	for (int i = 0; i < N; i++) {
+		CHECK_EQ(procinfo(pid[i], &pi), 0);
+		if (pi.used > fi.used + 4)
+			return FAIL("instance %d uses %lu frames, a forked copy %lu", i, pi.used,
+				    fi.used);
+		CHECK_EQ(kill(pid[i], 0), 0);   /* still alive: no exit 3 or 4 */
+	}
+	for (int i = 0; i < N; i++) {
+		CHECK_EQ(kill(pid[i], SIGKILL), 0);
+		st = wait_for(pid[i]);
+		CHECK(st != -1 && WIFSIGNALED(st));
+	}
+	CHECK_EQ(kill(forked, SIGKILL), 0);
+	wait_for(forked);
+	/* The image still holds the original data. */
+	pid[0] = fork();
+	if (pid[0] == 0) {
+		execv("ptest", argv);
+		_exit(255);
+	}
+	for (int k = 0; k < 400; k++)
+		sys_yield();
+	CHECK_EQ(kill(pid[0], 0), 0);
+	CHECK_EQ(kill(pid[0], SIGKILL), 0);
+	st = wait_for(pid[0]);
+	CHECK(st != -1 && WIFSIGNALED(st));
+	return 0;
+}
+
 /* ---- wait, kill, pids ---- */
 
 static int t_wait_kill(void)
@@ -888,6 +960,7 @@ const test_t ptests[] = {
 	{ "exec-releases", t_exec_releases },
 	{ "wait-kill", t_wait_kill },
 	{ "orphans", t_orphans },
+	{ "exec-share", t_exec_share },
 	{ "zero-heap", t_zero_heap },
 	{ "zero-bss", t_zero_bss },
 	{ "zero-fork", t_zero_fork },

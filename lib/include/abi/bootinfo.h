@@ -24,7 +24,7 @@ enum {
 #define ROOT_CSPACE_SLOTS 1024
 
 #define BOOTINFO_ADDR 0x10000000UL      /* the page, read-only */
-#define INITRD_ADDR 0x20000000UL        /* the initrd, read-only, when present */
+#define INITRD_ADDR 0x20000000UL        /* the initrd, read + execute, when present */
 #define ROOT_STACK_TOP 0x3ffff00000UL   /* stack grows down from here */
 #define ROOT_STACK_PAGES 16
 
