@@ -266,9 +266,9 @@ UCFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 UNIT_TESTS := $(patsubst test/unit/test_%.c,%,$(wildcard test/unit/test_*.c))
 unit_fdt_SRCS      := test/unit/test_fdt.c lib/fdt.c lib/error.c
 unit_platform_SRCS := test/unit/test_platform.c lib/platform.c lib/fdt.c lib/error.c
-unit_frame_SRCS    := test/unit/test_frame.c kern/frame.c lib/error.c
-unit_cspace_SRCS   := test/unit/test_cspace.c kern/cspace.c kern/cap.c kern/pool.c kern/kobj.c kern/frame.c lib/error.c
-unit_aspace_SRCS   := test/unit/test_aspace.c kern/aspace.c arch/riscv/pt.c kern/pool.c kern/kobj.c kern/frame.c kern/cap.c kern/cspace.c lib/error.c
+unit_frame_SRCS    := test/unit/test_frame.c test/unit/fake_ram.c kern/frame.c lib/error.c
+unit_cspace_SRCS   := test/unit/test_cspace.c test/unit/fake_ram.c kern/cspace.c kern/cap.c kern/pool.c kern/kobj.c kern/frame.c lib/error.c
+unit_aspace_SRCS   := test/unit/test_aspace.c test/unit/fake_ram.c kern/aspace.c arch/riscv/pt.c kern/pool.c kern/kobj.c kern/frame.c kern/cap.c kern/cspace.c lib/error.c
 unit_image_SRCS    := test/unit/test_image.c
 unit_initrd_SRCS   := test/unit/test_initrd.c lib/cpio.c lib/error.c
 unit_fmt_SRCS      := test/unit/test_fmt.c lib/fmt.c lib/error.c

@@ -37,28 +37,7 @@ UNIT_MAIN("aspace");
 
 /* ------------------------------------------------------- fake memory --- */
 
-uint8_t *fake_ram;
-paddr_t fake_ram_base;
-uint64_t fake_ram_size;
-
-void *fake_pa2kva(paddr_t pa)
-{
-	if (pa < fake_ram_base || pa >= fake_ram_base + fake_ram_size) {
-		printf("    pa2kva(%#lx) outside fake RAM\n", (unsigned long)pa);
-		abort();
-	}
-	return fake_ram + (pa - fake_ram_base);
-}
-
-paddr_t fake_kva2pa(const void *va)
-{
-	const uint8_t *p = va;
-	if (p < fake_ram || p >= fake_ram + fake_ram_size) {
-		printf("    kva2pa(%p) outside fake RAM\n", va);
-		abort();
-	}
-	return fake_ram_base + (paddr_t)(p - fake_ram);
-}
+/* fake_ram, fake_pa2kva, fake_kva2pa: test/unit/fake_ram.c */
 
 /* ------------------------------------------- what the kernel needs --- */
 

@@ -14,18 +14,7 @@
 
 UNIT_MAIN("frame");
 
-uint8_t *fake_ram;
-paddr_t fake_ram_base;
-uint64_t fake_ram_size;
-
-void *fake_pa2kva(paddr_t pa)
-{
-	if (pa < fake_ram_base || pa >= fake_ram_base + fake_ram_size) {
-		printf("    pa2kva(%#lx) outside fake RAM\n", (unsigned long)pa);
-		abort();
-	}
-	return fake_ram + (pa - fake_ram_base);
-}
+/* fake_ram, fake_pa2kva, fake_kva2pa: test/unit/fake_ram.c */
 
 /* panic() from kern/assert.h: jump back into the test that expects it. */
 static jmp_buf panic_jmp;
