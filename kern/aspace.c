@@ -232,9 +232,8 @@ int decode_aspace_map_zero(aspace_t *as, uint64_t va, uint64_t npages, uint64_t 
 		return E_RANGE;
 	if (rights != RIGHT_READ && rights != (RIGHT_READ | RIGHT_WRITE))
 		return E_INVAL;   /* never executable */
-	for (uint64_t i = 0; i < npages; i++)
-		if (arch_pt_query(as->root, va + i * PAGE_SIZE, NULL))
-			return E_EXISTS;
+	if (!arch_pt_range_empty(as->root, va, npages))
+		return E_EXISTS;
 	size_t tables = arch_pt_tables_needed_range(as->root, va, npages);
 	if (tables && !kobj_can_alloc(as->pool, tables))
 		return E_NOMEM;
@@ -290,12 +289,10 @@ int decode_aspace_share(aspace_t *dst, aspace_t *src, uint64_t src_va, uint64_t 
 void perform_aspace_fill(const aspace_fill_t *op)
 {
 	aspace_t *as = op->as;
-	for (size_t i = 0; i < op->npages; i++) {
-		int err = arch_pt_map(as->root, op->va + i * PAGE_SIZE, op->pa, op->vm,
-				      table_alloc, as);
-		assert(err == 0);   /* decode checked the range and the tables */
-		frame_ref(op->pa);
-	}
+	int err = arch_pt_map_range(as->root, op->va, op->npages, op->pa, op->vm, table_alloc,
+				    as);
+	assert(err == 0);   /* decode checked the range and the tables */
+	frame_ref_n(op->pa, op->npages);
 	as->leaves += op->npages;
 }
 

@@ -278,6 +278,14 @@ void frame_ref(paddr_t pa)
 	f->refs++;
 }
 
+void frame_ref_n(paddr_t pa, size_t n)
+{
+	frame_t *f = frame_get(pa);
+	assert(f->kind != FRAME_FREE && f->kind != FRAME_UNSET);
+	assert(f->refs > 0 && n < FRAME_REFS_MAX && f->refs < FRAME_REFS_MAX - n);
+	f->refs += (uint32_t)n;
+}
+
 bool frame_unref(paddr_t pa)
 {
 	uint32_t owner;

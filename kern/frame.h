@@ -70,6 +70,9 @@ int frame_alloc_owned(frame_kind_t kind, uint32_t owner, bool zero, paddr_t *pa)
 /* Take one more reference to an allocated frame. */
 void frame_ref(paddr_t pa);
 
+/* Take n more (one per page of a range mapping). */
+void frame_ref_n(paddr_t pa, size_t n);
+
 /* Drop one reference; at zero the frame is poisoned (debug) and freed and
  * true is returned.  O(1).  Dropping a free frame's reference is a kernel
  * bug (panic). */

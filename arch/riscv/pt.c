@@ -468,3 +468,60 @@ size_t arch_pt_tables_needed_range(paddr_t root, uaddr_t va, size_t npages)
 	}
 	return need;
 }
+
+int arch_pt_map_range(paddr_t root, uaddr_t va, size_t npages, paddr_t pa, unsigned vm,
+		      pt_alloc_fn alloc, void *ctx)
+{
+	pte_t leafbits = PA_PTE(pa) | vm_to_pte(vm);
+	while (npages) {
+		/* One level-0 table at a time: walk (or build) down to it once. */
+		paddr_t tpa = root;
+		for (int level = 2; level > 0; level--) {
+			pte_t *e = &table(tpa)[VPN(va, level)];
+			if (!(*e & PTE_V)) {
+				paddr_t tp;
+				int err = alloc(ctx, &tp);
+				if (err)
+					return err;
+				*occ(tp) = 0;
+				*e = PA_PTE(tp) | PTE_V;
+				occ_set(tpa, VPN(va, level));
+			}
+			tpa = PTE_PA(*e);
+		}
+		pte_t *t = table(tpa);
+		uint64_t *summary = occ(tpa);
+		for (size_t k = VPN(va, 0); k < PTES_PER_TABLE && npages; k++, npages--) {
+			assert(!(t[k] & PTE_V));
+			t[k] = leafbits;
+			*summary |= 1UL << (k >> 3);
+			va += PAGE_SIZE;
+		}
+	}
+	return 0;
+}
+
+bool arch_pt_range_empty(paddr_t root, uaddr_t va, size_t npages)
+{
+	while (npages) {
+		const pte_t *t = table(root);
+		size_t span = PTES_PER_TABLE - VPN(va, 0);   /* pages left in this L0 */
+		if (span > npages)
+			span = npages;
+		bool have_l0 = true;
+		for (int level = 2; level > 0 && have_l0; level--) {
+			pte_t e = t[VPN(va, level)];
+			if (!(e & PTE_V))
+				have_l0 = false;   /* no table: nothing mapped here */
+			else
+				t = table(PTE_PA(e));
+		}
+		if (have_l0)
+			for (size_t k = VPN(va, 0); k < VPN(va, 0) + span; k++)
+				if (t[k] & PTE_V)
+					return false;
+		va += span * PAGE_SIZE;
+		npages -= span;
+	}
+	return true;
+}

@@ -94,8 +94,14 @@ typedef void (*pt_leaf_fn)(void *ctx, paddr_t pa, unsigned vm);
 void arch_pt_init_root(paddr_t root);
 /* How many interior tables arch_pt_map would allocate for va (0..2). */
 int arch_pt_tables_needed(paddr_t root, uaddr_t va);
+/* Map the one frame pa at npages pages from va (all unmapped; the caller
+ * checked), with tables from alloc: one walk per level-0 table. */
+int arch_pt_map_range(paddr_t root, uaddr_t va, size_t npages, paddr_t pa, unsigned vm,
+		      pt_alloc_fn alloc, void *ctx);
 /* Interior tables arch_pt_map would allocate for npages pages from va. */
 size_t arch_pt_tables_needed_range(paddr_t root, uaddr_t va, size_t npages);
+/* True if no page of [va, va + npages pages) is mapped. */
+bool arch_pt_range_empty(paddr_t root, uaddr_t va, size_t npages);
 /* Map pa at va; E_EXISTS if mapped, or alloc's error. */
 int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn alloc, void *ctx);
 /* VM_* of the leaf at va (with VM_USER), 0 if unmapped; sets *pa. */

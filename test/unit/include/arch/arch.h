@@ -98,6 +98,10 @@ typedef void (*pt_leaf_fn)(void *ctx, paddr_t pa, unsigned vm);
 void arch_pt_init_root(paddr_t root);
 int arch_pt_tables_needed(paddr_t root, uaddr_t va);
 size_t arch_pt_tables_needed_range(paddr_t root, uaddr_t va, size_t npages);
+/* True if no page of [va, va + npages pages) is mapped. */
+bool arch_pt_range_empty(paddr_t root, uaddr_t va, size_t npages);
+int arch_pt_map_range(paddr_t root, uaddr_t va, size_t npages, paddr_t pa, unsigned vm,
+		      pt_alloc_fn alloc, void *ctx);
 int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn alloc, void *ctx);
 unsigned arch_pt_query(paddr_t root, uaddr_t va, paddr_t *pa);
 int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old);
