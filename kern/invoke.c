@@ -178,6 +178,10 @@ long invoke(sysargs_t *a)
 	int err = cspace_lookup(a->self->cs, a->arg[0], &c);
 	if (err)
 		return err;
+	/* Labels are small numbers; the handlers compare 32-bit values, so a
+	 * label with higher bits set must not alias one of them. */
+	if (a->arg[1] > UINT32_MAX)
+		return E_NOSYS;
 	switch (c->type) {
 	case CAP_CSPACE: return invoke_cspace((cspace_t *)c->obj, c, a);
 	case CAP_POOL: return invoke_pool((pool_t *)c->obj, c, a);

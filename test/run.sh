@@ -42,6 +42,9 @@ bash test/qemu/user.sh build/kernel.elf | record
 bash test/qemu/posix.sh build/kernel.elf | record
 bash test/qemu/uboot.sh build/Image | record
 
+echo "== syscall fuzzer"
+bash test/qemu/fuzz.sh build/kernel.elf | record
+
 passed=$(grep -c '^PASS:' "$results")
 failed=$(grep -c '^FAIL:' "$results")
 if [ "$failed" -ne 0 ]; then

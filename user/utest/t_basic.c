@@ -120,6 +120,10 @@ static int test_bad_label(void)
 		{ SLOT_POOL, CSPACE_INFO },	{ SLOT_POOL, ASPACE_QUERY }, { SLOT_ASPACE, THREAD_INFO },
 		{ SLOT_ASPACE, POOL_INFO },	{ SLOT_THREAD, ASPACE_QUERY }, { SLOT_THREAD, DEBUG_CHECK },
 		{ SLOT_DEBUG, THREAD_INFO },	{ SLOT_DEBUG, IRQ_ACK },     { SLOT_DEBUG, ~0UL },
+		/* A valid label with high bits set (found by user/fuzz: it ran
+		 * THREAD_INFO / CSPACE_INFO instead of failing). */
+		{ SLOT_THREAD, (1UL << 32) | THREAD_INFO }, { SLOT_CSPACE, (1UL << 32) | CSPACE_INFO },
+		{ SLOT_POOL, (1UL << 40) | POOL_INFO },     { SLOT_ASPACE, (1UL << 63) | ASPACE_QUERY },
 	};
 	long ep, ntfn, frame;
 
