@@ -302,6 +302,14 @@ bench: deps
 	@$(MAKE) --no-print-directory DEBUG=0 all
 	@bash tools/bench.sh build/release/kernel.elf
 
+# A long syscall-fuzzer run (user/fuzz): make fuzz SEED=7 CALLS=1000000
+SEED ?= 1
+CALLS ?= 100000
+.PHONY: fuzz
+fuzz: deps
+	@$(MAKE) --no-print-directory all
+	@FUZZ_SEEDS="$(SEED)" FUZZ_CALLS="$(CALLS)" QEMU_TIMEOUT=3600 bash test/qemu/fuzz.sh $(B)/kernel.elf
+
 # SD-card image for U-Boot (HiFive layout; QEMU virt with a virtio disk):
 # build/sdimage.img, APPEND goes to extlinux.conf (docs/BOOTING.md).
 .PHONY: sdimage
@@ -321,6 +329,7 @@ help:
 	@echo "make gdb        QEMU halted with the gdb stub, gdb-multiarch attached"
 	@echo "make test       host unit tests and QEMU tests; last line 'N passed, N failed'"
 	@echo "make bench      instruction-count benchmarks -> build/bench/results.csv"
+	@echo "make fuzz       a long syscall-fuzzer run (SEED=N CALLS=M)"
 	@echo "make sdimage    SD-card image for U-Boot -> build/sdimage.img (APPEND=bootargs)"
 	@echo "make clean      remove build/"
 
