@@ -15,12 +15,12 @@
 #include <arch/ptleaf.h>
 #include <kern/aspace.h>
 #include <kern/assert.h>
+#include <kern/frame.h>
 #include <kern/pool.h>
 #include <kern/sched.h>
 #include <kern/trapentry.h>
-#include <kern/frame.h>
 
-aspace_t *aspace_active;   /* this hart's current address space */
+aspace_t *aspace_active; /* this hart's current address space */
 #define active aspace_active
 
 static int table_alloc(void *ctx, paddr_t *pa)
@@ -51,7 +51,7 @@ static void table_free(void *ctx, paddr_t pa, bool zeroed)
 static void leaf_drop(void *ctx, paddr_t pa, unsigned vm)
 {
 	if (frame_unref_shared_fast(pa))
-		return;   /* still mapped elsewhere (the common case after fork) */
+		return; /* still mapped elsewhere (the common case after fork) */
 	if (frame_is_ram_fast(pa))
 		user_frame_unref(pa);
 }
@@ -82,7 +82,7 @@ void aspace_destroy(aspace_t *as)
 	arch_pt_destroy(as->root, leaf_drop, table_free, as);
 	assert(as->tables == 0);
 	as->leaves = 0;
-	if (as->pool)   /* the root still holds the kernel's entries */
+	if (as->pool) /* the root still holds the kernel's entries */
 		pool_free_frame(as->pool, as->root);
 	else
 		frame_unref(as->root);
@@ -122,8 +122,7 @@ static int check_va_rights(uint64_t va, uint64_t rights)
 	return 0;
 }
 
-int decode_aspace_map(aspace_t *as, const cap_t *c, uint64_t va, uint64_t rights,
-		      aspace_op_t *op)
+int decode_aspace_map(aspace_t *as, const cap_t *c, uint64_t va, uint64_t rights, aspace_op_t *op)
 {
 	int err;
 	if (c->type != CAP_FRAME && c->type != CAP_DEVFRAME)
@@ -133,14 +132,18 @@ int decode_aspace_map(aspace_t *as, const cap_t *c, uint64_t va, uint64_t rights
 	if ((rights & c->rights) != rights)
 		return E_PERM;
 	if (c->type == CAP_DEVFRAME && frame_is_ram(c->pa))
-		return E_INVAL;   /* never RAM: it would not be refcounted */
+		return E_INVAL; /* never RAM: it would not be refcounted */
 	if (arch_pt_query(as->root, va, NULL))
 		return E_EXISTS;
 	int tables = arch_pt_tables_needed(as->root, va);
 	if (tables && !kobj_can_alloc(as->pool, (size_t)tables))
 		return E_NOMEM;
-	*op = (aspace_op_t){ .label = ASPACE_MAP, .as = as, .va = va, .pa = c->pa,
-			     .vm = rights_to_vm(rights), .ram = c->type == CAP_FRAME };
+	*op = (aspace_op_t){.label = ASPACE_MAP,
+			    .as = as,
+			    .va = va,
+			    .pa = c->pa,
+			    .vm = rights_to_vm(rights),
+			    .ram = c->type == CAP_FRAME};
 	return 0;
 }
 
@@ -153,8 +156,8 @@ int decode_aspace_unmap(aspace_t *as, uint64_t va, aspace_op_t *op)
 	paddr_t pa;
 	if (!arch_pt_query(as->root, va, &pa))
 		return E_NOENT;
-	*op = (aspace_op_t){ .label = ASPACE_UNMAP, .as = as, .va = va, .pa = pa,
-			     .ram = frame_is_ram(pa) };
+	*op = (aspace_op_t){
+	    .label = ASPACE_UNMAP, .as = as, .va = va, .pa = pa, .ram = frame_is_ram(pa)};
 	return 0;
 }
 
@@ -170,8 +173,8 @@ int decode_aspace_protect(aspace_t *as, uint64_t va, uint64_t rights, aspace_op_
 		return E_PERM;
 	unsigned vm = rights_to_vm(rights);
 	if ((cur & VM_COW) && (vm & VM_WRITE))
-		vm = (vm & ~VM_WRITE) | VM_COW;   /* still copy-on-write */
-	*op = (aspace_op_t){ .label = ASPACE_PROTECT, .as = as, .va = va, .vm = vm };
+		vm = (vm & ~VM_WRITE) | VM_COW; /* still copy-on-write */
+	*op = (aspace_op_t){.label = ASPACE_PROTECT, .as = as, .va = va, .vm = vm};
 	return 0;
 }
 
@@ -184,7 +187,7 @@ void perform_aspace_op(const aspace_op_t *op)
 	switch (op->label) {
 	case ASPACE_MAP:
 		err = arch_pt_map(as->root, op->va, op->pa, op->vm, table_alloc, as);
-		assert(err == 0);   /* decode checked tables and quota */
+		assert(err == 0); /* decode checked tables and quota */
 		if (op->ram)
 			frame_ref(op->pa);
 		as->leaves++;
@@ -192,7 +195,7 @@ void perform_aspace_op(const aspace_op_t *op)
 	case ASPACE_UNMAP:
 		err = arch_pt_unmap(as->root, op->va, &old);
 		assert(err == 0 && old == op->pa);
-		arch_tlb_flush_page(op->va);   /* fence before the frame can be reused */
+		arch_tlb_flush_page(op->va); /* fence before the frame can be reused */
 		as->leaves--;
 		if (op->ram)
 			user_frame_unref(old);
@@ -231,19 +234,22 @@ int decode_aspace_map_zero(aspace_t *as, uint64_t va, uint64_t npages, uint64_t 
 	if (va < USER_BASE || va >= USER_TOP || npages > (USER_TOP - va) >> PAGE_SHIFT)
 		return E_RANGE;
 	if (rights != RIGHT_READ && rights != (RIGHT_READ | RIGHT_WRITE))
-		return E_INVAL;   /* never executable */
+		return E_INVAL; /* never executable */
 	if (!arch_pt_range_empty(as->root, va, npages))
 		return E_EXISTS;
 	size_t tables = arch_pt_tables_needed_range(as->root, va, npages);
 	if (tables && !kobj_can_alloc(as->pool, tables))
 		return E_NOMEM;
-	*op = (aspace_fill_t){ .as = as, .va = va, .npages = npages, .pa = aspace_zero_frame,
-			       .vm = VM_READ | ((rights & RIGHT_WRITE) ? VM_COW : 0) };
+	*op = (aspace_fill_t){.as = as,
+			      .va = va,
+			      .npages = npages,
+			      .pa = aspace_zero_frame,
+			      .vm = VM_READ | ((rights & RIGHT_WRITE) ? VM_COW : 0)};
 	return 0;
 }
 
-int decode_aspace_share(aspace_t *dst, aspace_t *src, uint64_t src_va, uint64_t va,
-			uint64_t rights, uint64_t flags, aspace_fill_t *op)
+int decode_aspace_share(aspace_t *dst, aspace_t *src, uint64_t src_va, uint64_t va, uint64_t rights,
+			uint64_t flags, aspace_fill_t *op)
 {
 	paddr_t pa;
 	int err;
@@ -259,7 +265,7 @@ int decode_aspace_share(aspace_t *dst, aspace_t *src, uint64_t src_va, uint64_t 
 	if (!svm)
 		return E_NOENT;
 	if (!frame_is_ram(pa))
-		return E_INVAL;   /* device frames: map their capability instead */
+		return E_INVAL; /* device frames: map their capability instead */
 	unsigned have = logical_rights(svm);
 	unsigned vm = rights_to_vm(rights);
 	if (flags & SHARE_COW) {
@@ -275,23 +281,22 @@ int decode_aspace_share(aspace_t *dst, aspace_t *src, uint64_t src_va, uint64_t 
 		if ((rights & have) != rights)
 			return E_PERM;
 		if ((svm & VM_COW) && (vm & VM_WRITE))
-			return E_PERM;   /* a COW page is shared writable only as COW */
+			return E_PERM; /* a COW page is shared writable only as COW */
 	}
 	if (arch_pt_query(dst->root, va, NULL))
 		return E_EXISTS;
 	int tables = arch_pt_tables_needed(dst->root, va);
 	if (tables && !kobj_can_alloc(dst->pool, (size_t)tables))
 		return E_NOMEM;
-	*op = (aspace_fill_t){ .as = dst, .va = va, .npages = 1, .pa = pa, .vm = vm };
+	*op = (aspace_fill_t){.as = dst, .va = va, .npages = 1, .pa = pa, .vm = vm};
 	return 0;
 }
 
 void perform_aspace_fill(const aspace_fill_t *op)
 {
 	aspace_t *as = op->as;
-	int err = arch_pt_map_range(as->root, op->va, op->npages, op->pa, op->vm, table_alloc,
-				    as);
-	assert(err == 0);   /* decode checked the range and the tables */
+	int err = arch_pt_map_range(as->root, op->va, op->npages, op->pa, op->vm, table_alloc, as);
+	assert(err == 0); /* decode checked the range and the tables */
 	frame_ref_n(op->pa, op->npages);
 	as->leaves += op->npages;
 }
@@ -304,7 +309,7 @@ int decode_aspace_clone(aspace_t *src, aspace_t *dst, uint64_t flags, aspace_clo
 	if (src == dst)
 		return E_INVAL;
 	if (dst->tables || dst->leaves)
-		return E_EXISTS;   /* the destination must be empty */
+		return E_EXISTS; /* the destination must be empty */
 	/* The clone needs as many tables as the source has (counted as they
 	 * are made and freed); an eager clone also a frame per copied page. */
 	tables = src->tables;
@@ -312,15 +317,15 @@ int decode_aspace_clone(aspace_t *src, aspace_t *dst, uint64_t flags, aspace_clo
 		arch_pt_count(src->root, &tables, &leaves, VM_WRITE | VM_COW, &copies);
 	if (!kobj_can_alloc(dst->pool, tables + copies))
 		return E_NOMEM;
-	*op = (aspace_clone_t){ .src = src, .dst = dst, .flags = (unsigned)flags };
+	*op = (aspace_clone_t){.src = src, .dst = dst, .flags = (unsigned)flags};
 	return 0;
 }
 
 /* How one leaf is cloned: read-only and device leaves are shared as they
  * are; writable and COW RAM leaves become COW in both (or, eager, are
  * copied into a fresh frame of the destination's pool). */
-static void clone_leaf(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned *svm,
-		       paddr_t *dpa, unsigned *dvm)
+static void clone_leaf(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned *svm, paddr_t *dpa,
+		       unsigned *dvm)
 {
 	const aspace_clone_t *op = ctx;
 	*svm = vm;
@@ -335,7 +340,7 @@ static void clone_leaf(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned 
 	if (op->flags & CLONE_EAGER) {
 		paddr_t copy;
 		int err = pool_alloc_frame_fill(op->dst->pool, FRAME_USER, &copy, false);
-		assert(err == 0);   /* decode counted the copies */
+		assert(err == 0); /* decode counted the copies */
 		arch_copy_page(pa2kva(copy), pa2kva(pa));
 		*dpa = copy;
 		*dvm = (vm & ~VM_COW) | VM_WRITE;
@@ -355,7 +360,7 @@ void perform_aspace_clone(const aspace_clone_t *op)
 {
 	arch_pt_clone(op->src->root, op->dst->root, clone_table_alloc, clone_leaf, (void *)op,
 		      !(op->flags & CLONE_EAGER));
-	op->dst->leaves = op->src->leaves;   /* every leaf was cloned */
+	op->dst->leaves = op->src->leaves; /* every leaf was cloned */
 	/* The source lost W on its writable leaves: no hart may keep a stale
 	 * writable TLB entry. */
 	if (!(op->flags & CLONE_EAGER))
@@ -376,7 +381,7 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 			return E_NOMEM;
 		arch_pt_cow_done(leaf, copy);
 		arch_tlb_flush_page(va);
-		user_frame_unref(old);   /* one mapping less; the pin stays */
+		user_frame_unref(old); /* one mapping less; the pin stays */
 		aspace_zero_fills++;
 		return 0;
 	}
@@ -394,7 +399,7 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 	 * interrupts off; SMP will take the aspace lock around this. */
 	arch_pt_cow_done(leaf, copy);
 	arch_tlb_flush_page(va);
-	user_frame_unref(old);   /* only now: the old leaf is gone everywhere */
+	user_frame_unref(old); /* only now: the old leaf is gone everywhere */
 	aspace_cow_copies++;
 	return 0;
 }

@@ -9,10 +9,10 @@
 
 typedef struct aspace {
 	kobj_t obj;
-	paddr_t root;        /* root page table, charged to obj.pool */
-	pool_t *pool;        /* pays for page tables (and COW copies) */
-	uint64_t tables;     /* interior table pages */
-	uint64_t leaves;     /* mapped leaves */
+	paddr_t root;	 /* root page table, charged to obj.pool */
+	pool_t *pool;	 /* pays for page tables (and COW copies) */
+	uint64_t tables; /* interior table pages */
+	uint64_t leaves; /* mapped leaves */
 } aspace_t;
 
 /* Create an empty address space charged to pool (NULL at boot). */
@@ -35,13 +35,12 @@ typedef struct aspace_op {
 	aspace_t *as;
 	uaddr_t va;
 	paddr_t pa;
-	unsigned vm;         /* VM_* */
-	bool ram;            /* pa is a RAM frame (refcounted) */
+	unsigned vm; /* VM_* */
+	bool ram;    /* pa is a RAM frame (refcounted) */
 } aspace_op_t;
 
 /* ASPACE_MAP of frame capability c at va with rights (RIGHT_*). */
-int decode_aspace_map(aspace_t *as, const cap_t *c, uint64_t va, uint64_t rights,
-		      aspace_op_t *op);
+int decode_aspace_map(aspace_t *as, const cap_t *c, uint64_t va, uint64_t rights, aspace_op_t *op);
 int decode_aspace_unmap(aspace_t *as, uint64_t va, aspace_op_t *op);
 int decode_aspace_protect(aspace_t *as, uint64_t va, uint64_t rights, aspace_op_t *op);
 void perform_aspace_op(const aspace_op_t *op);
@@ -81,13 +80,13 @@ typedef struct aspace_fill {
 	aspace_t *as;
 	uaddr_t va;
 	size_t npages;
-	paddr_t pa;          /* the zero frame, or the shared frame */
+	paddr_t pa; /* the zero frame, or the shared frame */
 	unsigned vm;
 } aspace_fill_t;
 int decode_aspace_map_zero(aspace_t *as, uint64_t va, uint64_t npages, uint64_t rights,
 			   aspace_fill_t *op);
-int decode_aspace_share(aspace_t *dst, aspace_t *src, uint64_t src_va, uint64_t va,
-			uint64_t rights, uint64_t flags, aspace_fill_t *op);
+int decode_aspace_share(aspace_t *dst, aspace_t *src, uint64_t src_va, uint64_t va, uint64_t rights,
+			uint64_t flags, aspace_fill_t *op);
 void perform_aspace_fill(const aspace_fill_t *op);
 
 /* Kernel-internal: map a RAM frame (taking a reference) or fail cleanly. */

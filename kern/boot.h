@@ -11,11 +11,11 @@
 #include <lib/platform.h>
 
 typedef enum boot_rsv {
-	RSV_FIRMWARE,   /* /memreserve/ and /reserved-memory */
-	RSV_KERNEL,     /* the kernel image with .bss */
+	RSV_FIRMWARE, /* /memreserve/ and /reserved-memory */
+	RSV_KERNEL,   /* the kernel image with .bss */
 	RSV_DTB,
 	RSV_INITRD,
-	RSV_BOOTMEM,    /* page tables and the frame table */
+	RSV_BOOTMEM, /* page tables and the frame table */
 	RSV_COUNT
 } boot_rsv_t;
 
@@ -25,14 +25,14 @@ typedef struct boot_info {
 	paddr_t dtb_pa;
 	size_t dtb_size;
 	kernel_layout_t kernel;
-	size_t rsv_pages[RSV_COUNT];   /* frames newly reserved per category */
+	size_t rsv_pages[RSV_COUNT]; /* frames newly reserved per category */
 	size_t free_at_boot;
 	/* bootargs */
-	bool opt_selftest;             /* "selftest": run in-kernel tests, exit */
-	bool opt_panic_test;           /* "selftest=panic": fault on purpose */
-	bool opt_quick;                /* "selftest=quick": skip whole-RAM tests */
-	bool opt_semihost;             /* "semihost": exit through semihosting */
-	uint64_t tick_hz;              /* "tick_hz=N", default TICK_HZ_DEFAULT */
+	bool opt_selftest;   /* "selftest": run in-kernel tests, exit */
+	bool opt_panic_test; /* "selftest=panic": fault on purpose */
+	bool opt_quick;	     /* "selftest=quick": skip whole-RAM tests */
+	bool opt_semihost;   /* "semihost": exit through semihosting */
+	uint64_t tick_hz;    /* "tick_hz=N", default TICK_HZ_DEFAULT */
 } boot_info_t;
 
 #define TICK_HZ_DEFAULT 100

@@ -16,15 +16,10 @@
 void cap_ref_object(const cap_t *c)
 {
 	switch (c->type) {
-	case CAP_FRAME:
-		frame_ref(c->pa);
-		break;
+	case CAP_FRAME: frame_ref(c->pa); break;
 	case CAP_DEVFRAME:
-	case CAP_DEBUG:
-		break;
-	default:
-		assert(c->type > CAP_NULL && c->type < CAP_NTYPES);
-		kobj_ref(c->obj);
+	case CAP_DEBUG: break;
+	default: assert(c->type > CAP_NULL && c->type < CAP_NTYPES); kobj_ref(c->obj);
 	}
 }
 
@@ -34,15 +29,10 @@ void cap_drop(cap_t *slot)
 	/* Empty the slot first: dropping may destroy the cspace holding it. */
 	memset(slot, 0, sizeof(*slot));
 	switch (c.type) {
-	case CAP_NULL:
-		break;
-	case CAP_FRAME:
-		user_frame_unref(c.pa);
-		break;
+	case CAP_NULL: break;
+	case CAP_FRAME: user_frame_unref(c.pa); break;
 	case CAP_DEVFRAME:
-	case CAP_DEBUG:
-		break;
-	default:
-		kobj_unref(c.obj);
+	case CAP_DEBUG: break;
+	default: kobj_unref(c.obj);
 	}
 }

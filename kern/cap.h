@@ -9,16 +9,16 @@
 #include <kern/kobj.h>
 
 typedef struct cap {
-	uint8_t type;       /* CAP_*; CAP_NULL = empty slot */
-	uint8_t rights;     /* RIGHT_* */
+	uint8_t type;	/* CAP_*; CAP_NULL = empty slot */
+	uint8_t rights; /* RIGHT_* */
 	uint16_t unused;
 	uint32_t unused2;
-	uint64_t badge;     /* endpoints and notifications: told to the receiver */
+	uint64_t badge; /* endpoints and notifications: told to the receiver */
 	union {
-		kobj_t *obj;    /* kernel objects */
-		paddr_t pa;     /* CAP_FRAME, CAP_DEVFRAME */
+		kobj_t *obj; /* kernel objects */
+		paddr_t pa;  /* CAP_FRAME, CAP_DEVFRAME */
 	};
-	uint64_t spare;     /* pads a slot to 32 bytes: slot lookup is shifts */
+	uint64_t spare; /* pads a slot to 32 bytes: slot lookup is shifts */
 } cap_t;
 
 _Static_assert(sizeof(cap_t) == 32, "128 slots per page");

@@ -53,8 +53,7 @@ int cspace_lookup(cspace_t *cs, uint64_t idx, cap_t **out)
 	return 0;
 }
 
-int cspace_lookup_typed(cspace_t *cs, uint64_t idx, unsigned type, unsigned rights,
-			cap_t **out)
+int cspace_lookup_typed(cspace_t *cs, uint64_t idx, unsigned type, unsigned rights, cap_t **out)
 {
 	cap_t *c;
 	int err = cspace_lookup(cs, idx, &c);
@@ -89,8 +88,8 @@ void cspace_destroy(cspace_t *cs)
 	}
 }
 
-int decode_cspace_op(cspace_t *from, cspace_t *to, unsigned label, uint64_t src,
-		     uint64_t dst, uint64_t rights, uint64_t badge, cspace_op_t *op)
+int decode_cspace_op(cspace_t *from, cspace_t *to, unsigned label, uint64_t src, uint64_t dst,
+		     uint64_t rights, uint64_t badge, cspace_op_t *op)
 {
 	int err;
 
@@ -113,7 +112,7 @@ int decode_cspace_op(cspace_t *from, cspace_t *to, unsigned label, uint64_t src,
 	op->badge = op->src->badge;
 	op->rights = op->src->rights;
 	if (label == CSPACE_MOVE)
-		return 0;   /* MOVE takes no rights mask */
+		return 0; /* MOVE takes no rights mask */
 	if (rights & ~(uint64_t)RIGHTS_ALL)
 		return E_INVAL;
 	op->rights &= (unsigned)rights;
@@ -121,7 +120,7 @@ int decode_cspace_op(cspace_t *from, cspace_t *to, unsigned label, uint64_t src,
 		if (op->src->type != CAP_ENDPOINT && op->src->type != CAP_NOTIFICATION)
 			return E_TYPE;
 		if (op->src->badge != 0 || badge == 0)
-			return E_INVAL;   /* badge once, and a badge is non-zero */
+			return E_INVAL; /* badge once, and a badge is non-zero */
 		op->badge = badge;
 	}
 	return 0;
@@ -130,9 +129,7 @@ int decode_cspace_op(cspace_t *from, cspace_t *to, unsigned label, uint64_t src,
 void perform_cspace_op(const cspace_op_t *op)
 {
 	switch (op->label) {
-	case CSPACE_DELETE:
-		cap_drop(op->dst);
-		break;
+	case CSPACE_DELETE: cap_drop(op->dst); break;
 	case CSPACE_MOVE:
 		*op->dst = *op->src;
 		memset(op->src, 0, sizeof(*op->src));

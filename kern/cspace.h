@@ -6,7 +6,7 @@
 #include <kern/cap.h>
 #include <kern/kobj.h>
 
-#define CAPS_PER_PAGE (PAGE_SIZE / sizeof(cap_t))
+#define CAPS_PER_PAGE	 (PAGE_SIZE / sizeof(cap_t))
 #define CSPACE_MAX_PAGES 32
 #define CSPACE_MAX_SLOTS 4096
 
@@ -14,7 +14,7 @@ typedef struct cspace {
 	kobj_t obj;
 	uint32_t nslots;
 	uint32_t npages;
-	paddr_t pages[CSPACE_MAX_PAGES];   /* slot pages, charged to obj.pool */
+	paddr_t pages[CSPACE_MAX_PAGES]; /* slot pages, charged to obj.pool */
 } cspace_t;
 
 /* Frames a cspace of nslots costs (object + slot pages); 0 if nslots is
@@ -39,8 +39,7 @@ int cspace_lookup(cspace_t *cs, uint64_t idx, cap_t **out);
 
 /* Look up a slot holding type with at least rights: E_BADCAP, E_TYPE,
  * E_PERM. */
-int cspace_lookup_typed(cspace_t *cs, uint64_t idx, unsigned type, unsigned rights,
-			cap_t **out);
+int cspace_lookup_typed(cspace_t *cs, uint64_t idx, unsigned type, unsigned rights, cap_t **out);
 
 /* Put a new capability (already referenced) in an empty slot. */
 void cspace_install(cap_t *slot, const cap_t *c);
@@ -52,12 +51,12 @@ void cspace_destroy(cspace_t *cs);
  * changes nothing; perform cannot fail.
  */
 typedef struct cspace_op {
-	unsigned label;       /* CSPACE_COPY, _MINT, _MOVE, _DELETE */
-	cap_t *src, *dst;     /* resolved slots */
+	unsigned label;	  /* CSPACE_COPY, _MINT, _MOVE, _DELETE */
+	cap_t *src, *dst; /* resolved slots */
 	unsigned rights;
 	uint64_t badge;
 } cspace_op_t;
 
-int decode_cspace_op(cspace_t *from, cspace_t *to, unsigned label, uint64_t src,
-		     uint64_t dst, uint64_t rights, uint64_t badge, cspace_op_t *op);
+int decode_cspace_op(cspace_t *from, cspace_t *to, unsigned label, uint64_t src, uint64_t dst,
+		     uint64_t rights, uint64_t badge, cspace_op_t *op);
 void perform_cspace_op(const cspace_op_t *op);

@@ -22,7 +22,7 @@
 #define DEBUG_PUTS_MAX 4096
 
 static int result;
-static char line[16];     /* the start of the current output line */
+static char line[16]; /* the start of the current output line */
 static size_t line_len;
 
 static void track_result(char ch)

@@ -50,7 +50,7 @@ void ep_destroy(endpoint_t *ep)
 static void transfer(thread_t *s, thread_t *r)
 {
 	uint64_t info = s->msg_info & ~(uint64_t)(MSG_CAP | MSG_ACCEPT | (0xffffUL << 16));
-	uint64_t out[6] = { 0 };
+	uint64_t out[6] = {0};
 
 	if (s->msg_cap.type != CAP_NULL) {
 		cap_t *slot = NULL;
@@ -168,7 +168,7 @@ long ipc_recv(thread_t *self, const cap_t *epcap)
 			syscall_complete(s, 0, NULL);
 			sched_wake(s);
 		}
-		return IPC_BLOCKED;   /* self's result is already written */
+		return IPC_BLOCKED; /* self's result is already written */
 	}
 	sched_block(self, THREAD_BLOCKED);
 	self->ipc = IPC_RECV;
@@ -199,8 +199,7 @@ long ipc_reply(thread_t *self)
 	return 0;
 }
 
-void ipc_send_fault(thread_t *self, uint64_t scause, uint64_t addr, uint64_t pc,
-		    unsigned kind)
+void ipc_send_fault(thread_t *self, uint64_t scause, uint64_t addr, uint64_t pc, unsigned kind)
 {
 	assert(self->fault_ep);
 	memset(&self->msg_cap, 0, sizeof(self->msg_cap));

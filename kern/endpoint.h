@@ -7,7 +7,7 @@
 
 struct endpoint {
 	kobj_t obj;
-	tqueue_t queue;     /* all senders (IPC_SEND/IPC_CALL) or all receivers */
+	tqueue_t queue; /* all senders (IPC_SEND/IPC_CALL) or all receivers */
 };
 
 int ep_create(pool_t *pool, endpoint_t **out);
@@ -23,8 +23,7 @@ long ipc_recv(thread_t *self, const cap_t *epcap);
 long ipc_reply(thread_t *self);
 
 /* Deliver self's fault as a call on its fault endpoint (blocks self). */
-void ipc_send_fault(thread_t *self, uint64_t scause, uint64_t addr, uint64_t pc,
-		    unsigned kind);
+void ipc_send_fault(thread_t *self, uint64_t scause, uint64_t addr, uint64_t pc, unsigned kind);
 
 /* Remove t from the endpoint queue it waits in. */
 void ep_dequeue(endpoint_t *ep, thread_t *t);

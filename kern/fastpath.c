@@ -29,8 +29,8 @@
 #define FASTPATH __attribute__((optimize("omit-frame-pointer")))
 
 /* The message in from's a1..a5 becomes to's RECV result, with badge. */
-static inline __attribute__((always_inline)) void fast_copy(const trapframe_t *from, trapframe_t *to, uint64_t info,
-			     uint64_t badge)
+static inline __attribute__((always_inline)) void
+fast_copy(const trapframe_t *from, trapframe_t *to, uint64_t info, uint64_t badge)
 {
 	uint64_t len = MSG_LEN(info);
 	tf_set_arg(to, 0, 0);
@@ -88,8 +88,7 @@ static inline __attribute__((always_inline, noreturn)) void fast_switch(thread_t
 /* The running thread self blocks and t, of the same priority, takes its
  * place at the head of the queue and runs: the common case, cheaper than
  * fast_block_running + fast_switch. */
-static inline __attribute__((always_inline, noreturn)) void fast_swap(thread_t *self,
-								      thread_t *t)
+static inline __attribute__((always_inline, noreturn)) void fast_swap(thread_t *self, thread_t *t)
 {
 	size_t p = self->prio;
 	thread_t *n = self->next;
@@ -125,7 +124,7 @@ static inline __attribute__((always_inline, noreturn)) void fast_swap(thread_t *
 static inline bool fast_alone(const thread_t *self, const thread_t *t)
 {
 	if (t->prio == self->prio)
-		return self->next == NULL;   /* self heads its queue: alone in it? */
+		return self->next == NULL; /* self heads its queue: alone in it? */
 	return t->prio > self->prio && (runq.nonempty >> t->prio) == 0;
 }
 
@@ -143,7 +142,7 @@ FASTPATH bool fastpath_call(trapframe_t *tf)
 {
 	thread_t *self = sched_current();
 	uint64_t info = tf_arg(tf, 1);
-	if ((info & (MSG_CAP | 7)) > MSG_WORDS)   /* a capability, or too long */
+	if ((info & (MSG_CAP | 7)) > MSG_WORDS) /* a capability, or too long */
 		return syscall_dispatch(tf, SYS_CALL);
 	cap_t *c = cspace_slot(self->cs, tf_arg(tf, 0));
 	if (!c || c->type != CAP_ENDPOINT || !(c->rights & RIGHT_WRITE))
@@ -182,7 +181,7 @@ FASTPATH bool fastpath_reply_recv(trapframe_t *tf)
 	endpoint_t *ep = (endpoint_t *)ec->obj;
 	thread_t *t = ep->queue.tail;
 	if (ep->queue.head && ep->queue.head->ipc != IPC_RECV)
-		return syscall_dispatch(tf, SYS_REPLY_RECV);  /* a sender waits */
+		return syscall_dispatch(tf, SYS_REPLY_RECV); /* a sender waits */
 
 	fast_copy(tf, &c->tf, info, 0);
 	self->reply_to = NULL;

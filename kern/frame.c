@@ -33,35 +33,34 @@
 #include <kern/console.h>
 #include <kern/frame.h>
 
-#define FRAME_NIL UINT32_MAX
+#define FRAME_NIL    UINT32_MAX
 #define FRAME_POISON 0xdeadbeefdeadbeefULL
 
 _Static_assert(sizeof(frame_t) == 16, "frame_t is 16 bytes");
 
 typedef struct frame_region {
-	paddr_t base;       /* page aligned */
+	paddr_t base; /* page aligned */
 	size_t npages;
-	size_t first;       /* index of this region's first entry */
+	size_t first; /* index of this region's first entry */
 } frame_region_t;
 
 static frame_region_t regions[FRAME_MAX_RANGES];
 static size_t nregions;
-frame_t *frame_table;            /* all entries; region 0's come first */
-paddr_t frame_base0;             /* region 0, for the inline lookups */
+frame_t *frame_table; /* all entries; region 0's come first */
+paddr_t frame_base0;  /* region 0, for the inline lookups */
 size_t frame_npages0;
 #define table frame_table
 static size_t total;
-static uint32_t free_head = FRAME_NIL;   /* contents unknown */
-static uint32_t zero_head = FRAME_NIL;   /* known all zero */
-size_t frame_free_frames;   /* see frame_free_count_fast() */
+static uint32_t free_head = FRAME_NIL; /* contents unknown */
+static uint32_t zero_head = FRAME_NIL; /* known all zero */
+size_t frame_free_frames;	       /* see frame_free_count_fast() */
 #define free_count frame_free_frames
 static size_t kind_count[FRAME_NKINDS];
 
 static const char *const kind_names[FRAME_NKINDS] = {
-	[FRAME_UNSET] = "unset",     [FRAME_FREE] = "free",
-	[FRAME_FIRMWARE] = "firmware", [FRAME_KERNEL] = "kernel",
-	[FRAME_PAGETABLE] = "pagetable", [FRAME_USER] = "user",
-	[FRAME_KOBJ] = "kobj",
+    [FRAME_UNSET] = "unset",   [FRAME_FREE] = "free",		[FRAME_FIRMWARE] = "firmware",
+    [FRAME_KERNEL] = "kernel", [FRAME_PAGETABLE] = "pagetable", [FRAME_USER] = "user",
+    [FRAME_KOBJ] = "kobj",
 };
 
 const char *frame_kind_name(frame_kind_t kind)
@@ -141,7 +140,7 @@ static uint32_t frame_index(paddr_t pa)
 
 static paddr_t frame_addr(uint32_t idx)
 {
-	if (idx < frame_npages0)   /* region 0 starts at index 0 */
+	if (idx < frame_npages0) /* region 0 starts at index 0 */
 		return frame_base0 + ((paddr_t)idx << PAGE_SHIFT);
 	for (size_t i = 0; i < nregions; i++) {
 		const frame_region_t *r = &regions[i];
@@ -204,7 +203,7 @@ static void free_push(uint32_t idx)
 	free_count++;
 }
 
-#ifndef DEBUG   /* DEBUG poisons every freed frame: none is known zero */
+#ifndef DEBUG /* DEBUG poisons every freed frame: none is known zero */
 static void zero_push(uint32_t idx)
 {
 	table[idx].next = zero_head;
@@ -381,10 +380,10 @@ static int check_poison(uint32_t idx)
 
 int frame_check(bool deep)
 {
-	size_t n = 0, counted[FRAME_NKINDS] = { 0 };
+	size_t n = 0, counted[FRAME_NKINDS] = {0};
 
 	/* Walk both free lists; more than `total` steps means a cycle. */
-	const uint32_t heads[2] = { free_head, zero_head };
+	const uint32_t heads[2] = {free_head, zero_head};
 	for (int l = 0; l < 2; l++) {
 		for (uint32_t i = heads[l]; i != FRAME_NIL; i = table[i].next) {
 			if (i >= total || n++ > total) {
@@ -392,9 +391,10 @@ int frame_check(bool deep)
 				return E_CORRUPT;
 			}
 			if (table[i].kind != FRAME_FREE || table[i].refs != 0) {
-				kprintf("frame_check: frame %#lx on free list has kind %s refs %u\n",
-					(unsigned long)frame_addr(i),
-					frame_kind_name(table[i].kind), table[i].refs);
+				kprintf(
+				    "frame_check: frame %#lx on free list has kind %s refs %u\n",
+				    (unsigned long)frame_addr(i), frame_kind_name(table[i].kind),
+				    table[i].refs);
 				return E_CORRUPT;
 			}
 			if (deep && table[i].poisoned && check_poison(i)) {
@@ -408,15 +408,15 @@ int frame_check(bool deep)
 		const frame_t *f = &table[i];
 		if (f->kind >= FRAME_NKINDS || (f->kind == FRAME_FREE) != (f->refs == 0)) {
 			kprintf("frame_check: frame %#lx kind %s refs %u\n",
-				(unsigned long)frame_addr((uint32_t)i),
-				frame_kind_name(f->kind), f->refs);
+				(unsigned long)frame_addr((uint32_t)i), frame_kind_name(f->kind),
+				f->refs);
 			return E_CORRUPT;
 		}
 		counted[f->kind]++;
 	}
 	if (n != free_count || counted[FRAME_FREE] != free_count) {
-		kprintf("frame_check: free list %zu, counter %zu, free frames %zu\n", n,
-			free_count, counted[FRAME_FREE]);
+		kprintf("frame_check: free list %zu, counter %zu, free frames %zu\n", n, free_count,
+			counted[FRAME_FREE]);
 		return E_CORRUPT;
 	}
 	for (size_t k = 0; k < FRAME_NKINDS; k++)

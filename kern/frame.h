@@ -11,13 +11,13 @@
 #include <arch/vm.h>
 
 typedef enum frame_kind {
-	FRAME_UNSET = 0,    /* only during frame_init, before frame_seal */
-	FRAME_FREE,         /* on the free list, refs == 0 */
-	FRAME_FIRMWARE,     /* reserved by the device tree (OpenSBI, /memreserve/) */
-	FRAME_KERNEL,       /* kernel image, DTB, initrd, boot-time tables */
-	FRAME_PAGETABLE,    /* a page-table page */
-	FRAME_USER,         /* mapped into user space / named by frame caps */
-	FRAME_KOBJ,         /* backs kernel objects */
+	FRAME_UNSET = 0, /* only during frame_init, before frame_seal */
+	FRAME_FREE,	 /* on the free list, refs == 0 */
+	FRAME_FIRMWARE,	 /* reserved by the device tree (OpenSBI, /memreserve/) */
+	FRAME_KERNEL,	 /* kernel image, DTB, initrd, boot-time tables */
+	FRAME_PAGETABLE, /* a page-table page */
+	FRAME_USER,	 /* mapped into user space / named by frame caps */
+	FRAME_KOBJ,	 /* backs kernel objects */
 	FRAME_NKINDS
 } frame_kind_t;
 
@@ -28,10 +28,10 @@ typedef struct frame_range {
 } frame_range_t;
 
 #define FRAME_MAX_RANGES 8
-#define FRAME_REFS_MAX 0x7fffffffu
+#define FRAME_REFS_MAX	 0x7fffffffu
 
 typedef struct frame_stats {
-	size_t total;                 /* frames in the table */
+	size_t total; /* frames in the table */
 	size_t free;
 	size_t by_kind[FRAME_NKINDS];
 } frame_stats_t;
@@ -96,16 +96,16 @@ uint32_t frame_owner(paddr_t pa);
  * lookup below). */
 typedef struct frame {
 	uint32_t refs;
-	uint8_t kind;       /* frame_kind_t */
-	uint8_t poisoned;   /* freed by frame_unref and filled with poison */
-	uint8_t zeroed;     /* free and known to be all zero: alloc skips zeroing */
+	uint8_t kind;	  /* frame_kind_t */
+	uint8_t poisoned; /* freed by frame_unref and filled with poison */
+	uint8_t zeroed;	  /* free and known to be all zero: alloc skips zeroing */
 	uint8_t reserved;
 	union {
 		struct {
-			uint32_t next;   /* next free frame's index, FRAME_NIL at the end */
-			uint32_t owner;  /* allocated frames: owner token (kern/pool.c), 0 = none */
+			uint32_t next;	/* next free frame's index, FRAME_NIL at the end */
+			uint32_t owner; /* allocated frames: owner token (kern/pool.c), 0 = none */
 		};
-		uint64_t pt_meta;        /* allocated page tables: arch/riscv/pt.c's */
+		uint64_t pt_meta; /* allocated page tables: arch/riscv/pt.c's */
 	};
 } frame_t;
 
@@ -181,7 +181,6 @@ static inline uint64_t *frame_pt_meta(paddr_t pa)
 
 /* Kind of the frame at pa (pa must be RAM). */
 frame_kind_t frame_kind(paddr_t pa);
-
 
 size_t frame_free_count(void);
 extern size_t frame_free_frames;

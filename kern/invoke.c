@@ -38,8 +38,8 @@ static long invoke_cspace(cspace_t *cs, const cap_t *c, sysargs_t *a)
 		return E_NOSYS;
 	if (!(c->rights & RIGHT_WRITE))
 		return E_PERM;
-	err = decode_cspace_op(a->self->cs, cs, label, a->arg[2], a->arg[3], a->arg[4],
-			       a->arg[5], &op);
+	err = decode_cspace_op(a->self->cs, cs, label, a->arg[2], a->arg[3], a->arg[4], a->arg[5],
+			       &op);
 	if (err)
 		return err;
 	perform_cspace_op(&op);
@@ -69,7 +69,7 @@ static long pool_create_object(pool_t *p, sysargs_t *a)
 	}
 	if (err)
 		return err;
-	cap_t c = { .type = (uint8_t)type, .rights = RIGHTS_ALL, .obj = o };
+	cap_t c = {.type = (uint8_t)type, .rights = RIGHTS_ALL, .obj = o};
 	cspace_install(dst, &c);
 	return 0;
 }
@@ -94,12 +94,11 @@ static long invoke_pool(pool_t *p, const cap_t *c, sysargs_t *a)
 			return E_EXISTS;
 		if ((err = pool_alloc_frame(p, FRAME_USER, &pa)))
 			return err;
-		cspace_install(dst, &(cap_t){ .type = CAP_FRAME,
-					      .rights = RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC,
-					      .pa = pa });
+		cspace_install(dst, &(cap_t){.type = CAP_FRAME,
+					     .rights = RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC,
+					     .pa = pa});
 		return 0;
-	case POOL_CREATE:
-		return pool_create_object(p, a);
+	case POOL_CREATE: return pool_create_object(p, a);
 	case POOL_INFO:
 		a->out[0] = p->quota;
 		a->out[1] = p->used;
@@ -125,16 +124,13 @@ static long invoke_aspace(aspace_t *as, const cap_t *c, sysargs_t *a)
 			return err;
 		err = decode_aspace_map(as, frame, a->arg[3], a->arg[4], &op);
 		break;
-	case ASPACE_UNMAP:
-		err = decode_aspace_unmap(as, a->arg[2], &op);
-		break;
-	case ASPACE_PROTECT:
-		err = decode_aspace_protect(as, a->arg[2], a->arg[3], &op);
-		break;
+	case ASPACE_UNMAP: err = decode_aspace_unmap(as, a->arg[2], &op); break;
+	case ASPACE_PROTECT: err = decode_aspace_protect(as, a->arg[2], a->arg[3], &op); break;
 	case ASPACE_CLONE: {
 		aspace_clone_t cl;
 		cap_t *dst;
-		if ((err = cspace_lookup_typed(a->self->cs, a->arg[2], CAP_ASPACE, RIGHT_WRITE, &dst)))
+		if ((err = cspace_lookup_typed(a->self->cs, a->arg[2], CAP_ASPACE, RIGHT_WRITE,
+					       &dst)))
 			return err;
 		if ((err = decode_aspace_clone(as, (aspace_t *)dst->obj, a->arg[3], &cl)))
 			return err;
@@ -190,5 +186,5 @@ long invoke(sysargs_t *a)
 	case CAP_IRQ: return invoke_irq((irq_t *)c->obj, c, a);
 	case CAP_DEBUG: return invoke_debug(c, a);
 	}
-	return E_NOSYS;   /* frames, endpoints, notifications: no invocations */
+	return E_NOSYS; /* frames, endpoints, notifications: no invocations */
 }

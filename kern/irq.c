@@ -38,7 +38,8 @@ int invoke_irq(irq_t *i, const cap_t *c, sysargs_t *a)
 		return E_PERM;
 	switch (a->arg[1]) {
 	case IRQ_BIND:
-		err = cspace_lookup_typed(a->self->cs, a->arg[2], CAP_NOTIFICATION, RIGHT_WRITE, &n);
+		err =
+		    cspace_lookup_typed(a->self->cs, a->arg[2], CAP_NOTIFICATION, RIGHT_WRITE, &n);
 		if (err)
 			return err;
 		kobj_ref(n->obj);
@@ -46,9 +47,7 @@ int invoke_irq(irq_t *i, const cap_t *c, sysargs_t *a)
 			kobj_unref(&i->ntfn->obj);
 		i->ntfn = (notification_t *)n->obj;
 		return 0;
-	case IRQ_ACK:
-		i->acks++;
-		return 0;
+	case IRQ_ACK: i->acks++; return 0;
 	}
 	return E_NOSYS;
 }

@@ -8,9 +8,9 @@
 
 typedef struct irq {
 	kobj_t obj;
-	uint32_t irq;              /* interrupt source number */
-	notification_t *ntfn;      /* bound notification (holds a reference) */
-	uint64_t acks;             /* acknowledgements received */
+	uint32_t irq;	      /* interrupt source number */
+	notification_t *ntfn; /* bound notification (holds a reference) */
+	uint64_t acks;	      /* acknowledgements received */
 } irq_t;
 
 int irq_create(pool_t *pool, uint32_t irq, irq_t **out);

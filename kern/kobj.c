@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include <abi/error.h>
-#include <kern/assert.h>
 #include <kern/aspace.h>
+#include <kern/assert.h>
 #include <kern/cspace.h>
 #include <kern/endpoint.h>
 #include <kern/irq.h>
@@ -41,10 +41,13 @@ bool kobj_can_alloc(pool_t *pool, size_t frames)
 /* Bytes of each object type: only those are zeroed in the object's frame
  * (the rest of the page is never read). */
 static const size_t obj_size[CAP_NTYPES] = {
-	[CAP_POOL] = sizeof(pool_t),          [CAP_ASPACE] = sizeof(aspace_t),
-	[CAP_THREAD] = sizeof(thread_t),      [CAP_ENDPOINT] = sizeof(endpoint_t),
-	[CAP_NOTIFICATION] = sizeof(notification_t), [CAP_IRQ] = sizeof(irq_t),
-	[CAP_CSPACE] = sizeof(cspace_t),
+    [CAP_POOL] = sizeof(pool_t),
+    [CAP_ASPACE] = sizeof(aspace_t),
+    [CAP_THREAD] = sizeof(thread_t),
+    [CAP_ENDPOINT] = sizeof(endpoint_t),
+    [CAP_NOTIFICATION] = sizeof(notification_t),
+    [CAP_IRQ] = sizeof(irq_t),
+    [CAP_CSPACE] = sizeof(cspace_t),
 };
 
 _Static_assert(sizeof(thread_t) <= PAGE_SIZE && sizeof(cspace_t) <= PAGE_SIZE,

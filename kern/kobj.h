@@ -15,10 +15,10 @@
 typedef struct pool pool_t;
 
 typedef struct kobj {
-	uint32_t type;      /* CAP_* */
-	uint32_t refs;      /* capabilities + bindings + in-flight IPC */
-	pool_t *pool;       /* charged for this object's frame(s); holds a ref; NULL at boot */
-	struct kobj *zombie_next;   /* destruction list link */
+	uint32_t type; /* CAP_* */
+	uint32_t refs; /* capabilities + bindings + in-flight IPC */
+	pool_t *pool;  /* charged for this object's frame(s); holds a ref; NULL at boot */
+	struct kobj *zombie_next; /* destruction list link */
 } kobj_t;
 
 /*

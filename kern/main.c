@@ -102,7 +102,7 @@ static void frames_init(boot_info_t *bi)
 	frame_range_t ram[PLAT_MAX_MEM];
 	size_t n = p->nmem < FRAME_MAX_RANGES ? p->nmem : FRAME_MAX_RANGES;
 	for (size_t i = 0; i < n; i++)
-		ram[i] = (frame_range_t){ p->mem[i].base, p->mem[i].size };
+		ram[i] = (frame_range_t){p->mem[i].base, p->mem[i].size};
 
 	paddr_t storage = bootmem_alloc(frame_table_bytes(ram, n), FRAME_KERNEL);
 	int err = frame_init(pa2kva(storage), ram, n);
@@ -111,14 +111,14 @@ static void frames_init(boot_info_t *bi)
 
 	for (size_t i = 0; i < p->nrsv; i++)
 		bi->rsv_pages[RSV_FIRMWARE] +=
-			frame_reserve(p->rsv[i].base, p->rsv[i].size, FRAME_FIRMWARE);
-	bi->rsv_pages[RSV_KERNEL] = frame_reserve(bi->kernel.phys_start,
-		bi->kernel.phys_end - bi->kernel.phys_start, FRAME_KERNEL);
+		    frame_reserve(p->rsv[i].base, p->rsv[i].size, FRAME_FIRMWARE);
+	bi->rsv_pages[RSV_KERNEL] = frame_reserve(
+	    bi->kernel.phys_start, bi->kernel.phys_end - bi->kernel.phys_start, FRAME_KERNEL);
 	bi->rsv_pages[RSV_DTB] = frame_reserve(bi->dtb_pa, bi->dtb_size, FRAME_KERNEL);
 	if (p->has_initrd && p->initrd_end > p->initrd_start)
-		bi->rsv_pages[RSV_INITRD] = frame_reserve(p->initrd_start,
-			p->initrd_end - p->initrd_start, FRAME_KERNEL);
-	size_t kinds[FRAME_NKINDS] = { 0 };
+		bi->rsv_pages[RSV_INITRD] =
+		    frame_reserve(p->initrd_start, p->initrd_end - p->initrd_start, FRAME_KERNEL);
+	size_t kinds[FRAME_NKINDS] = {0};
 	bootmem_finish(kinds);
 	for (size_t k = 0; k < FRAME_NKINDS; k++)
 		bi->rsv_pages[RSV_BOOTMEM] += kinds[k];
@@ -147,8 +147,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
 	bootmem_exclude(bi->kernel.phys_start, bi->kernel.phys_end - bi->kernel.phys_start);
 	bootmem_exclude(bi->dtb_pa, bi->dtb_size);
 	if (bi->plat.has_initrd)
-		bootmem_exclude(bi->plat.initrd_start,
-				bi->plat.initrd_end - bi->plat.initrd_start);
+		bootmem_exclude(bi->plat.initrd_start, bi->plat.initrd_end - bi->plat.initrd_start);
 	arch_vm_init(&bi->plat);
 	frames_init(bi);
 

@@ -36,7 +36,7 @@ void ntfn_signal(notification_t *n, uint64_t bits)
 	thread_t *t = tqueue_pop(&n->waiters);
 	if (!t)
 		return;
-	uint64_t out[6] = { n->word };
+	uint64_t out[6] = {n->word};
 	n->word = 0;
 	syscall_complete(t, 0, out);
 	sched_wake(t);

@@ -90,7 +90,7 @@ int pool_alloc_frame_fill(pool_t *p, frame_kind_t kind, paddr_t *pa, bool zero)
 	/* User frames remember who paid (and keep the pool alive). */
 	uint32_t owner = kind == FRAME_USER ? p->token : 0;
 	err = frame_alloc_owned(kind, owner, zero, pa);
-	assert(err == 0);   /* pool_can_charge checked the free count */
+	assert(err == 0); /* pool_can_charge checked the free count */
 	if (owner)
 		kobj_ref(&p->obj);
 	return 0;
@@ -113,7 +113,7 @@ void user_frame_unref(paddr_t pa)
 {
 	uint32_t token;
 	if (frame_unref_shared_fast(pa))
-		return;   /* not the last reference: nothing to uncharge */
+		return; /* not the last reference: nothing to uncharge */
 	if (!frame_unref_owner(pa, &token) || token == 0)
 		return;
 	pool_t *p = owner_pool(token);
@@ -130,7 +130,7 @@ int pool_create(pool_t *parent, uint64_t quota, pool_t **out)
 	pool_t *p = (pool_t *)o;
 	p->quota = quota;
 	p->used = 0;
-	p->parent = parent;   /* kobj_alloc took a reference on it */
+	p->parent = parent; /* kobj_alloc took a reference on it */
 	p->token = owner_token(p);
 	*out = p;
 	return 0;

@@ -8,10 +8,10 @@
 
 struct pool {
 	kobj_t obj;
-	uint64_t quota;     /* frames this pool and its descendants may hold */
-	uint64_t used;      /* frames charged to it (and its descendants) */
-	pool_t *parent;     /* charges go up the chain; NULL for the root pool */
-	uint32_t token;     /* owner token of the frames it pays for */
+	uint64_t quota; /* frames this pool and its descendants may hold */
+	uint64_t used;	/* frames charged to it (and its descendants) */
+	pool_t *parent; /* charges go up the chain; NULL for the root pool */
+	uint32_t token; /* owner token of the frames it pays for */
 };
 
 /* The root pool, created at boot with all free RAM as its quota. */

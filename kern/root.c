@@ -39,15 +39,14 @@ static void must(int err, const char *what)
 }
 
 /* A fresh user frame mapped at va with vm; filled from src[0..n). */
-static void map_new(aspace_t *as, uaddr_t va, unsigned vm, const void *src, size_t n,
-		    size_t off)
+static void map_new(aspace_t *as, uaddr_t va, unsigned vm, const void *src, size_t n, size_t off)
 {
 	paddr_t pa;
 	must(pool_alloc_frame(root_pool, FRAME_USER, &pa), "out of memory");
 	if (n)
 		memcpy((char *)pa2kva(pa) + off, src, n);
 	must(aspace_map_frame(as, va, pa, vm), "map");
-	user_frame_unref(pa);   /* the mapping holds it now */
+	user_frame_unref(pa); /* the mapping holds it now */
 }
 
 static unsigned seg_vm(uint32_t flags)
@@ -62,11 +61,12 @@ static uint64_t load_elf(aspace_t *as, const cpio_entry_t *f)
 	must(elf_parse(f->data, f->size, USER_BASE, BOOTINFO_ADDR, &img), "bad ELF");
 	for (size_t i = 0; i < img.nsegments; i++) {
 		const elf_segment_t *s = &img.seg[i];
-		for (uaddr_t va = PAGE_ROUND_DOWN(s->vaddr); va < s->vaddr + s->memsz; va += PAGE_SIZE) {
+		for (uaddr_t va = PAGE_ROUND_DOWN(s->vaddr); va < s->vaddr + s->memsz;
+		     va += PAGE_SIZE) {
 			/* The part of [vaddr, vaddr + filesz) inside this page. */
 			uaddr_t lo = va > s->vaddr ? va : s->vaddr;
 			uaddr_t hi = va + PAGE_SIZE < s->vaddr + s->filesz ? va + PAGE_SIZE
-									 : s->vaddr + s->filesz;
+									   : s->vaddr + s->filesz;
 			const char *src = (const char *)f->data + s->offset + (lo - s->vaddr);
 			map_new(as, va, seg_vm(s->flags), src, hi > lo ? hi - lo : 0, lo - va);
 		}
@@ -100,24 +100,26 @@ static void fill_bootinfo(bootinfo_t *b, const boot_info_t *bi, uint64_t initrd_
 static uint32_t give_devices(cspace_t *cs, bootinfo_t *b, const platform_t *p, uint32_t slot)
 {
 	if (p->uart.kind == UART_NONE || frame_is_ram(PAGE_ROUND_DOWN(p->uart.base)))
-		return slot;   /* no UART, or a device tree that puts it in RAM */
+		return slot; /* no UART, or a device tree that puts it in RAM */
 	bootinfo_device_t *d = &b->devices[b->ndevices++];
 	const char *compat = p->uart.kind == UART_SIFIVE ? "sifive,uart0" : "ns16550a";
 	memcpy(d->compatible, compat, strlen(compat) + 1);
 	d->paddr = PAGE_ROUND_DOWN(p->uart.base);
-	d->npages = (uint32_t)((PAGE_ROUND_UP(p->uart.base + p->uart.size) - d->paddr) >> PAGE_SHIFT);
+	d->npages =
+	    (uint32_t)((PAGE_ROUND_UP(p->uart.base + p->uart.size) - d->paddr) >> PAGE_SHIFT);
 	d->first_slot = slot;
 	for (uint32_t i = 0; i < d->npages; i++)
 		cspace_install(cspace_slot(cs, slot++),
-			       &(cap_t){ .type = CAP_DEVFRAME, .rights = RIGHT_READ | RIGHT_WRITE,
-					 .pa = d->paddr + ((paddr_t)i << PAGE_SHIFT) });
+			       &(cap_t){.type = CAP_DEVFRAME,
+					.rights = RIGHT_READ | RIGHT_WRITE,
+					.pa = d->paddr + ((paddr_t)i << PAGE_SHIFT)});
 	d->irq = p->uart.irq;
 	if (d->irq) {
 		irq_t *irq;
 		must(irq_create(root_pool, d->irq, &irq), "irq");
 		d->irq_slot = slot;
 		cspace_install(cspace_slot(cs, slot++),
-			       &(cap_t){ .type = CAP_IRQ, .rights = RIGHTS_ALL, .obj = &irq->obj });
+			       &(cap_t){.type = CAP_IRQ, .rights = RIGHTS_ALL, .obj = &irq->obj});
 	}
 	return slot;
 }
@@ -136,8 +138,8 @@ static void find_initrd(const boot_info_t *bi, const char **base, size_t *size)
 
 static void install(cspace_t *cs, uint32_t slot, unsigned type, kobj_t *o)
 {
-	cspace_install(cspace_slot(cs, slot), &(cap_t){ .type = (uint8_t)type,
-							 .rights = RIGHTS_ALL, .obj = o });
+	cspace_install(cspace_slot(cs, slot),
+		       &(cap_t){.type = (uint8_t)type, .rights = RIGHTS_ALL, .obj = o});
 }
 
 void root_start(boot_info_t *bi)
@@ -175,13 +177,14 @@ void root_start(boot_info_t *bi)
 	for (uintptr_t a = ibase; a < (uintptr_t)initrd + initrd_size; a += PAGE_SIZE)
 		must(aspace_map_frame(as, INITRD_ADDR + (a - ibase), kva2pa((void *)a),
 				      VM_READ | VM_EXEC),
-		     "map initrd");   /* R+X: programs' text can be shared from it */
+		     "map initrd"); /* R+X: programs' text can be shared from it */
 
 	install(cs, SLOT_CSPACE, CAP_CSPACE, &cs->obj);
 	install(cs, SLOT_ASPACE, CAP_ASPACE, &as->obj);
 	install(cs, SLOT_THREAD, CAP_THREAD, &t->obj);
 	install(cs, SLOT_POOL, CAP_POOL, &root_pool->obj);
-	cspace_install(cspace_slot(cs, SLOT_DEBUG), &(cap_t){ .type = CAP_DEBUG, .rights = RIGHTS_ALL });
+	cspace_install(cspace_slot(cs, SLOT_DEBUG),
+		       &(cap_t){.type = CAP_DEBUG, .rights = RIGHTS_ALL});
 
 	paddr_t bpa;
 	must(pool_alloc_frame(root_pool, FRAME_USER, &bpa), "bootinfo");
@@ -198,7 +201,7 @@ void root_start(boot_info_t *bi)
 	thread_configure(t, as, cs, NULL, 0, 16);
 	tf_init_user(&t->tf, entry, ROOT_STACK_TOP, BOOTINFO_ADDR);
 	sched_wake(t);
-	kobj_ref(&t->obj);   /* root_check_finished looks at it whatever happens */
+	kobj_ref(&t->obj); /* root_check_finished looks at it whatever happens */
 	root_thread = t;
 	kprintf("rvkern: root task '%s' started, entry %#lx, %zu frames free\n", name,
 		(unsigned long)entry, frame_free_count());
@@ -211,7 +214,8 @@ void root_check_finished(void)
 	if (root_thread->state != THREAD_SUSPENDED && root_thread->state != THREAD_FAULTED)
 		return;
 	int r = debug_result();
-	kprintf("rvkern: root task stopped (%s)\n",
-		r == 1 ? "RESULT: PASS" : r == 2 ? "RESULT: FAIL" : "no result line");
+	kprintf("rvkern: root task stopped (%s)\n", r == 1   ? "RESULT: PASS"
+						    : r == 2 ? "RESULT: FAIL"
+							     : "no result line");
 	arch_exit(r == 1 ? 0 : 1);
 }

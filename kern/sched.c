@@ -21,10 +21,10 @@
 #include <kern/trapentry.h>
 
 runq_t runq;
-thread_t *sched_cur;   /* see sched_current() */
-#define current sched_cur
-#define head runq.head
-#define tail runq.tail
+thread_t *sched_cur; /* see sched_current() */
+#define current	 sched_cur
+#define head	 runq.head
+#define tail	 runq.tail
 #define nonempty runq.nonempty
 #define switches runq.switches
 
@@ -124,11 +124,25 @@ void kern_timer_tick(void)
 static unsigned highest(uint32_t bits)
 {
 	unsigned p = 0;
-	if (bits >> 16) { bits >>= 16; p += 16; }
-	if (bits >> 8) { bits >>= 8; p += 8; }
-	if (bits >> 4) { bits >>= 4; p += 4; }
-	if (bits >> 2) { bits >>= 2; p += 2; }
-	if (bits >> 1) { p += 1; }
+	if (bits >> 16) {
+		bits >>= 16;
+		p += 16;
+	}
+	if (bits >> 8) {
+		bits >>= 8;
+		p += 8;
+	}
+	if (bits >> 4) {
+		bits >>= 4;
+		p += 4;
+	}
+	if (bits >> 2) {
+		bits >>= 2;
+		p += 2;
+	}
+	if (bits >> 1) {
+		p += 1;
+	}
 	return p;
 }
 

@@ -7,14 +7,14 @@
 #include <kern/thread.h>
 
 #define SCHED_SLICE_TICKS 2
-#define NPRIO (PRIORITY_MAX + 1)
+#define NPRIO		  (PRIORITY_MAX + 1)
 
 /* The run queues: every RUNNABLE thread, FIFO per priority.  Private to
  * kern/sched.c and the IPC fast path (kern/fastpath.c). */
 typedef struct runq {
 	thread_t *head[NPRIO], *tail[NPRIO];
-	uint32_t nonempty;          /* bit p: queue p has threads */
-	unsigned long switches;     /* context switches */
+	uint32_t nonempty;	/* bit p: queue p has threads */
+	unsigned long switches; /* context switches */
 } runq_t;
 extern runq_t runq;
 
@@ -42,4 +42,3 @@ void sched_set_priority(thread_t *t, unsigned prio);
 void sched_remove(thread_t *t);
 
 unsigned long sched_context_switches(void);
-

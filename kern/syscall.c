@@ -65,7 +65,7 @@ static long sys_ipc(thread_t *self, uint64_t no, sysargs_t *a)
 	switch (no) {
 	case SYS_SEND: return ipc_send(self, c, false);
 	case SYS_CALL: return ipc_send(self, c, true);
-	default: return ipc_recv(self, c);   /* SYS_RECV, SYS_REPLY_RECV */
+	default: return ipc_recv(self, c); /* SYS_RECV, SYS_REPLY_RECV */
 	}
 }
 
@@ -74,7 +74,7 @@ bool syscall_dispatch(trapframe_t *tf, uint64_t no)
 {
 	thread_t *self = sched_current();
 	long r;
-	sysargs_t a;   /* filled by hand: an initializer would call memset */
+	sysargs_t a; /* filled by hand: an initializer would call memset */
 	a.self = self;
 #pragma GCC unroll 6
 	for (int i = 0; i < 6; i++)
@@ -84,7 +84,10 @@ bool syscall_dispatch(trapframe_t *tf, uint64_t no)
 		a.arg[i] = tf_arg(tf, i);
 
 	switch (no) {
-	case SYS_YIELD: sched_yield(); r = 0; break;
+	case SYS_YIELD:
+		sched_yield();
+		r = 0;
+		break;
 	case SYS_INVOKE: r = invoke(&a); break;
 	case SYS_SEND:
 	case SYS_RECV:
@@ -111,9 +114,9 @@ __attribute__((optimize("omit-frame-pointer"))) bool kern_syscall(trapframe_t *t
 
 	nsyscalls++;
 	tf_skip_ecall(tf);
-	if (no == SYS_NULL) {   /* the cost of a trap and nothing else */
+	if (no == SYS_NULL) { /* the cost of a trap and nothing else */
 		tf_set_arg(tf, 0, 0);
-		return true;        /* nothing changed: the caller runs on */
+		return true; /* nothing changed: the caller runs on */
 	}
 	if (no == SYS_CALL)
 		return fastpath_call(tf);

@@ -9,9 +9,9 @@
 #include <kern/thread.h>
 
 struct sysargs {
-	thread_t *self;      /* the calling thread */
-	uint64_t arg[7];     /* a0 .. a6 as passed */
-	uint64_t out[6];     /* a1 .. a6 to return (zero unless set) */
+	thread_t *self;	 /* the calling thread */
+	uint64_t arg[7]; /* a0 .. a6 as passed */
+	uint64_t out[6]; /* a1 .. a6 to return (zero unless set) */
 };
 
 /* Finish the system call a blocked thread is in: a0 = r0, a1..a6 = out

@@ -67,7 +67,7 @@ int thread_create(pool_t *pool, thread_t **out)
 	t->state = THREAD_INACTIVE;
 	t->prio = 0;
 	t->id = next_id++;
-	tf_init_user(&t->tf, 0, 0, 0);   /* WRITE_REGS + RESUME can start it */
+	tf_init_user(&t->tf, 0, 0, 0); /* WRITE_REGS + RESUME can start it */
 	*out = t;
 	return 0;
 }
@@ -79,17 +79,13 @@ void thread_abort_ipc(thread_t *t, long err)
 	switch (t->ipc) {
 	case IPC_SEND:
 	case IPC_CALL:
-	case IPC_RECV:
-		ep_dequeue(t->wait_obj, t);
-		break;
+	case IPC_RECV: ep_dequeue(t->wait_obj, t); break;
 	case IPC_REPLY:
 		if (t->replier)
 			t->replier->reply_to = NULL;
 		t->replier = NULL;
 		break;
-	case IPC_NTFN:
-		ntfn_dequeue(t->wait_obj, t);
-		break;
+	case IPC_NTFN: ntfn_dequeue(t->wait_obj, t); break;
 	}
 	if (t->msg_cap.type != CAP_NULL)
 		cap_drop(&t->msg_cap);
@@ -156,24 +152,27 @@ void thread_resume(thread_t *t)
 }
 
 static const char *const fault_names[] = {
-	[FAULT_PAGE] = "page fault", [FAULT_ACCESS] = "access fault",
-	[FAULT_ILLEGAL] = "illegal instruction", [FAULT_MISALIGNED] = "misaligned access",
-	[FAULT_BREAKPOINT] = "breakpoint", [FAULT_SYSCALL] = "bad system call",
-	[FAULT_OOM] = "out of memory",
+    [FAULT_PAGE] = "page fault",
+    [FAULT_ACCESS] = "access fault",
+    [FAULT_ILLEGAL] = "illegal instruction",
+    [FAULT_MISALIGNED] = "misaligned access",
+    [FAULT_BREAKPOINT] = "breakpoint",
+    [FAULT_SYSCALL] = "bad system call",
+    [FAULT_OOM] = "out of memory",
 };
 
 void thread_set_faulted(thread_t *t, unsigned kind, uint64_t scause, uint64_t addr)
 {
-	kprintf("thread %lu: %s at pc %#lx, address %#lx (scause %#lx): no fault handler, stopped\n",
-		(unsigned long)t->id, kind < 8 && fault_names[kind] ? fault_names[kind] : "fault",
-		(unsigned long)tf_pc(&t->tf), (unsigned long)addr, (unsigned long)scause);
+	kprintf(
+	    "thread %lu: %s at pc %#lx, address %#lx (scause %#lx): no fault handler, stopped\n",
+	    (unsigned long)t->id, kind < 8 && fault_names[kind] ? fault_names[kind] : "fault",
+	    (unsigned long)tf_pc(&t->tf), (unsigned long)addr, (unsigned long)scause);
 	sched_block(t, THREAD_FAULTED);
 }
 
 /* ------------------------------------------------------------ invocations */
 
-static int decode_configure(thread_t *t, sysargs_t *a, aspace_t **as, cspace_t **cs,
-			    cap_t **fep)
+static int decode_configure(thread_t *t, sysargs_t *a, aspace_t **as, cspace_t **cs, cap_t **fep)
 {
 	cap_t *c;
 	int err;
@@ -241,7 +240,7 @@ int invoke_thread(thread_t *t, const cap_t *c, sysargs_t *a)
 		return 0;
 	case THREAD_SUSPEND:
 		if (t->state == THREAD_INACTIVE)
-			return E_BUSY;    /* never started: nothing to suspend */
+			return E_BUSY; /* never started: nothing to suspend */
 		thread_suspend(t);
 		return 0;
 	case THREAD_RESUME:
@@ -250,13 +249,11 @@ int invoke_thread(thread_t *t, const cap_t *c, sysargs_t *a)
 		    t->state != THREAD_INACTIVE)
 			return E_BUSY;
 		if (!t->as || !t->cs)
-			return E_INVAL;   /* never configured */
+			return E_INVAL; /* never configured */
 		thread_resume(t);
 		return 0;
-	case THREAD_READ_REGS:
-		return thread_regs(t, a, false);
-	case THREAD_WRITE_REGS:
-		return thread_regs(t, a, true);
+	case THREAD_READ_REGS: return thread_regs(t, a, false);
+	case THREAD_WRITE_REGS: return thread_regs(t, a, true);
 	case THREAD_SET_PRIORITY:
 		if (a->arg[2] > PRIORITY_MAX)
 			return E_INVAL;

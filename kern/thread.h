@@ -14,35 +14,35 @@ typedef struct endpoint endpoint_t;
 /* What a BLOCKED thread waits for. */
 enum {
 	IPC_NONE = 0,
-	IPC_SEND,        /* queued on an endpoint with a message */
-	IPC_CALL,        /* queued on an endpoint with a message, then IPC_REPLY */
-	IPC_RECV,        /* queued on an endpoint for a message */
-	IPC_REPLY,       /* waiting for the reply of t->replier */
-	IPC_NTFN,        /* waiting on a notification */
+	IPC_SEND,  /* queued on an endpoint with a message */
+	IPC_CALL,  /* queued on an endpoint with a message, then IPC_REPLY */
+	IPC_RECV,  /* queued on an endpoint for a message */
+	IPC_REPLY, /* waiting for the reply of t->replier */
+	IPC_NTFN,  /* waiting on a notification */
 };
 
 typedef struct thread {
 	kobj_t obj;
-	trapframe_t tf;          /* user registers while not running */
-	uint8_t state;           /* THREAD_* (abi/cap.h) */
+	trapframe_t tf; /* user registers while not running */
+	uint8_t state;	/* THREAD_* (abi/cap.h) */
 	uint8_t prio;
-	uint8_t ipc;             /* IPC_* while BLOCKED */
+	uint8_t ipc; /* IPC_* while BLOCKED */
 	uint8_t in_runq;
-	uint32_t slice;          /* ticks left in the time slice */
+	uint32_t slice; /* ticks left in the time slice */
 	uint64_t id;
-	aspace_t *as;            /* bindings, each holding a reference */
+	aspace_t *as; /* bindings, each holding a reference */
 	cspace_t *cs;
 	endpoint_t *fault_ep;
 	uint64_t fault_badge;
-	struct thread *next, *prev;   /* run queue or wait queue */
-	void *wait_obj;          /* endpoint or notification waited on */
+	struct thread *next, *prev; /* run queue or wait queue */
+	void *wait_obj;		    /* endpoint or notification waited on */
 	/* The message of a blocked sender (registers or a fault). */
 	uint64_t msg_info, msg[4], msg_badge;
-	cap_t msg_cap;           /* referenced copy for a transfer, or empty */
-	uint64_t recv_info;      /* RSLOT for a capability arriving with a reply */
+	cap_t msg_cap;		 /* referenced copy for a transfer, or empty */
+	uint64_t recv_info;	 /* RSLOT for a capability arriving with a reply */
 	struct thread *reply_to; /* a caller waiting for this thread's reply */
-	struct thread *replier;  /* while IPC_REPLY: who owes the reply */
-	bool fault;              /* the pending message is a fault message */
+	struct thread *replier;	 /* while IPC_REPLY: who owes the reply */
+	bool fault;		 /* the pending message is a fault message */
 } thread_t;
 
 /* A FIFO of blocked threads (endpoint or notification waiters), linked

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 
 #define ALIGN 4096u
-#define HDR 110u
+#define HDR   110u
 
 static void die(const char *what, const char *arg)
 {
@@ -44,8 +44,8 @@ static unsigned long entry(FILE *out, unsigned long off, const char *name, const
 	}
 	unsigned long hdr_end = off + HDR + namesize;
 	unsigned long name_pad = (4 - hdr_end % 4) % 4;
-	fprintf(out, "070701%08X%08X%08X%08X%08X%08X%08lX%08X%08X%08X%08X%08lX%08X", ino, mode,
-		0, 0, 1, 0, size, 0, 0, 0, 0, namesize, 0);
+	fprintf(out, "070701%08X%08X%08X%08X%08X%08X%08lX%08X%08X%08X%08X%08lX%08X", ino, mode, 0,
+		0, 1, 0, size, 0, 0, 0, 0, namesize, 0);
 	fputs(name, out);
 	pad(out, namesize - strlen(name) + name_pad);
 	if (size)

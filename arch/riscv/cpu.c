@@ -69,7 +69,7 @@ void arch_exit_set_semihost(bool on)
 void arch_exit(int code)
 {
 	if (exit_semihost) {
-		long block[2] = { 0x20026 /* ADP_Stopped_ApplicationExit */, code };
+		long block[2] = {0x20026 /* ADP_Stopped_ApplicationExit */, code};
 		semihost_exit(block);
 	}
 	sbi_shutdown(code != 0);
@@ -78,5 +78,5 @@ void arch_exit(int code)
 
 void arch_user_counters_enable(void)
 {
-	csr_write(scounteren, 7);   /* CY, TM, IR */
+	csr_write(scounteren, 7); /* CY, TM, IR */
 }

@@ -55,8 +55,8 @@ static void direct_map(paddr_t pa, paddr_t end)
 	while (pa < end) {
 		uintptr_t va = (uintptr_t)pa2kva(pa);
 		int level = 2;
-		while (level > 0 && ((pa & (LEVEL_SIZE(level) - 1)) ||
-				     end - pa < LEVEL_SIZE(level)))
+		while (level > 0 &&
+		       ((pa & (LEVEL_SIZE(level) - 1)) || end - pa < LEVEL_SIZE(level)))
 			level--;
 		pte_t *t = kernel_root;
 		for (int l = 2; l > level; l--)

@@ -21,7 +21,7 @@
 #include <kern/assert.h>
 #include <kern/frame.h>
 
-#define USER_ROOT_ENTRIES (USER_TOP >> LEVEL_SHIFT(2))   /* 256 */
+#define USER_ROOT_ENTRIES (USER_TOP >> LEVEL_SHIFT(2)) /* 256 */
 
 /* Frame-table index of a leaf's frame relative to the first RAM range;
  * a frame below it wraps to a huge index (unsigned), so one compare with
@@ -38,8 +38,9 @@ static pte_t *table(paddr_t pa)
  * empty stretches that make up most of a sparse table). */
 static inline bool empty8(const pte_t *t, size_t i)
 {
-	return !((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] |
-		  t[i + 7]) & PTE_V);
+	return !(
+	    (t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] | t[i + 7]) &
+	    PTE_V);
 }
 
 /*
@@ -63,20 +64,18 @@ static inline void occ_set(paddr_t tpa, size_t idx)
 static inline unsigned lowest_bit(uint64_t m)
 {
 	static const uint8_t pos[64] = {
-		0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
-		62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
-		63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
-		51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
+	    0,	1,  2,	53, 3,	7,  54, 27, 4,	38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
+	    22, 9,  24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6,	26, 37, 40, 33, 47, 61, 45, 43, 21,
+	    23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
 	};
 	return pos[((m & -m) * 0x022fdd63cc95386dUL) >> 58];
 }
 
 /* Visit entry idx of every group that may be occupied in table tpa. */
-#define FOR_EACH_SLOT(tpa, mvar, idx)                                               \
-	for (uint64_t mvar = *occ(tpa); mvar; mvar &= mvar - 1)                     \
-		for (size_t idx = 8 * (size_t)lowest_bit(mvar), idx##_end = idx + 8; \
+#define FOR_EACH_SLOT(tpa, mvar, idx)                                                              \
+	for (uint64_t mvar = *occ(tpa); mvar; mvar &= mvar - 1)                                    \
+		for (size_t idx = 8 * (size_t)lowest_bit(mvar), idx##_end = idx + 8;               \
 		     idx < idx##_end; idx++)
-
 
 static pte_t vm_to_pte(unsigned vm)
 {
@@ -128,7 +127,7 @@ static pte_t *walk(paddr_t root, uaddr_t va)
 		pte_t p = t[VPN(va, level)];
 		if (!(p & PTE_V))
 			return NULL;
-		assert(!PTE_LEAF(p));   /* user mappings are 4 KiB only */
+		assert(!PTE_LEAF(p)); /* user mappings are 4 KiB only */
 		t = table(PTE_PA(p));
 	}
 	return &t[VPN(va, 0)];
@@ -146,8 +145,7 @@ int arch_pt_tables_needed(paddr_t root, uaddr_t va)
 	return 0;
 }
 
-int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn alloc,
-		void *ctx)
+int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn alloc, void *ctx)
 {
 	assert(va < USER_TOP && !(va & PAGE_MASK) && !(pa & PAGE_MASK));
 	paddr_t tpa = root;
@@ -194,7 +192,8 @@ int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old)
 	/* The group may be empty now: keep the summary exact enough. */
 	pte_t *group = (pte_t *)((uintptr_t)leaf & ~(uintptr_t)63);
 	if (empty8(group, 0))
-		*occ(kva2pa(group) & ~PAGE_MASK) &= ~(1UL << ((((uintptr_t)leaf & PAGE_MASK) / 8) >> 3));
+		*occ(kva2pa(group) & ~PAGE_MASK) &=
+		    ~(1UL << ((((uintptr_t)leaf & PAGE_MASK) / 8) >> 3));
 	return 0;
 }
 
@@ -215,7 +214,7 @@ int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm)
  */
 /* One entry of destroy_l0's first pass: true if it still needs leaf(). */
 static inline __attribute__((always_inline)) bool destroy_one(const pte_t *e, uint64_t base_ppn,
-							       uint64_t n, frame_t *tab)
+							      uint64_t n, frame_t *tab)
 {
 	pte_t p = *e;
 	if (!(p & PTE_V))
@@ -229,12 +228,12 @@ static inline __attribute__((always_inline)) bool destroy_one(const pte_t *e, ui
 }
 
 static __attribute__((noinline)) void destroy_l0(pte_t *l0, uint64_t summary, pt_leaf_fn leaf,
-						  void *ctx)
+						 void *ctx)
 {
-	uint64_t slow[PTES_PER_TABLE / 64] = { 0 };
+	uint64_t slow[PTES_PER_TABLE / 64] = {0};
 	const uint64_t base_ppn = frame_base0 >> PAGE_SHIFT;
 #ifdef DEBUG
-	const uint64_t n = 0;   /* DEBUG: every leaf through leaf() and its checks */
+	const uint64_t n = 0; /* DEBUG: every leaf through leaf() and its checks */
 #else
 	const uint64_t n = frame_npages0;
 #endif
@@ -281,12 +280,14 @@ static void free_table_page(paddr_t tpa, pt_free_fn free_table, void *ctx)
 void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx)
 {
 	pte_t *r = table(root);
-	FOR_EACH_SLOT(root, m2, i) {
+	FOR_EACH_SLOT(root, m2, i)
+	{
 		if (!(r[i] & PTE_V))
 			continue;
 		paddr_t l1pa = PTE_PA(r[i]);
 		pte_t *l1 = table(l1pa);
-		FOR_EACH_SLOT(l1pa, m1, j) {
+		FOR_EACH_SLOT(l1pa, m1, j)
+		{
 			if (!(l1[j] & PTE_V))
 				continue;
 			paddr_t l0pa = PTE_PA(l1[j]);
@@ -299,7 +300,6 @@ void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void 
 	*occ(root) = 0;
 }
 
-
 int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm)
 {
 	pte_t *leaf = va < USER_TOP ? walk(root, va) : NULL;
@@ -309,26 +309,28 @@ int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm)
 	return 0;
 }
 
-void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_mask,
-		   size_t *copy)
+void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_mask, size_t *copy)
 {
 	pte_t *r = table(root);
 	*tables = *leaves = 0;
 	if (copy)
 		*copy = 0;
-	FOR_EACH_SLOT(root, m2, i) {
+	FOR_EACH_SLOT(root, m2, i)
+	{
 		if (!(r[i] & PTE_V))
 			continue;
 		paddr_t l1pa = PTE_PA(r[i]);
 		pte_t *l1 = table(l1pa);
 		++*tables;
-		FOR_EACH_SLOT(l1pa, m1, j) {
+		FOR_EACH_SLOT(l1pa, m1, j)
+		{
 			if (!(l1[j] & PTE_V))
 				continue;
 			paddr_t l0pa = PTE_PA(l1[j]);
 			pte_t *l0 = table(l0pa);
 			++*tables;
-			FOR_EACH_SLOT(l0pa, m0, k) {
+			FOR_EACH_SLOT(l0pa, m0, k)
+			{
 				if (!(l0[k] & PTE_V))
 					continue;
 				++*leaves;
@@ -345,7 +347,7 @@ static pte_t *clone_table(pte_t *slot, pt_alloc_fn alloc, void *ctx, uint64_t su
 {
 	paddr_t pa;
 	int err = alloc(ctx, &pa);
-	assert(err == 0);   /* the caller checked the pool can pay for them all */
+	assert(err == 0); /* the caller checked the pool can pay for them all */
 	*occ(pa) = summary;
 	*slot = PA_PTE(pa) | PTE_V;
 	return table(pa);
@@ -373,9 +375,8 @@ static void clone_leaf_slow(pte_t *sp, pte_t *dp, uaddr_t va, pt_clone_fn decide
  * Returns how many leaves took the inline rule.
  */
 /* One entry of clone_l0's first pass: true if it still needs decide(). */
-static inline __attribute__((always_inline)) bool clone_one(pte_t *sp, pte_t *dp,
-							     uint64_t base_ppn, uint64_t n,
-							     frame_t *tab)
+static inline __attribute__((always_inline)) bool clone_one(pte_t *sp, pte_t *dp, uint64_t base_ppn,
+							    uint64_t n, frame_t *tab)
 {
 	pte_t p = *sp;
 	if (!(p & PTE_V))
@@ -386,7 +387,7 @@ static inline __attribute__((always_inline)) bool clone_one(pte_t *sp, pte_t *dp
 		 * FRAME_REFS_MAX (0x7fffffff): positive as a signed int. */
 		int32_t r1 = (int32_t)(tab[i].refs + 1);
 		if (__builtin_expect(r1 > 0, 1)) {
-			if (p & PTE_W) {   /* (an already COW leaf stays as it is) */
+			if (p & PTE_W) { /* (an already COW leaf stays as it is) */
 				p ^= PTE_W | PTE_COW;
 				*sp = p;
 			}
@@ -399,10 +400,10 @@ static inline __attribute__((always_inline)) bool clone_one(pte_t *sp, pte_t *dp
 }
 
 static __attribute__((noinline)) void clone_l0(pte_t *restrict s0, pte_t *restrict d0,
-						uint64_t summary, uaddr_t va0, bool cow,
-						pt_clone_fn decide, void *ctx)
+					       uint64_t summary, uaddr_t va0, bool cow,
+					       pt_clone_fn decide, void *ctx)
 {
-	uint64_t slow[PTES_PER_TABLE / 64] = { 0 };
+	uint64_t slow[PTES_PER_TABLE / 64] = {0};
 #ifdef DEBUG
 	cow = false;
 #endif
@@ -431,20 +432,22 @@ void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn deci
 		   bool cow)
 {
 	pte_t *sr = table(src), *dr = table(dst);
-	*occ(dst) = *occ(src);   /* the same entries will be valid */
-	FOR_EACH_SLOT(src, m2, i) {
+	*occ(dst) = *occ(src); /* the same entries will be valid */
+	FOR_EACH_SLOT(src, m2, i)
+	{
 		if (!(sr[i] & PTE_V))
 			continue;
 		paddr_t s1pa = PTE_PA(sr[i]);
 		pte_t *s1 = table(s1pa), *d1 = clone_table(&dr[i], alloc, ctx, *occ(s1pa));
-		FOR_EACH_SLOT(s1pa, m1, j) {
+		FOR_EACH_SLOT(s1pa, m1, j)
+		{
 			if (!(s1[j] & PTE_V))
 				continue;
 			paddr_t s0pa = PTE_PA(s1[j]);
 			uint64_t summary = *occ(s0pa);
 			pte_t *d0 = clone_table(&d1[j], alloc, ctx, summary);
-			clone_l0(table(s0pa), d0, summary, (i << LEVEL_SHIFT(2)) | (j << LEVEL_SHIFT(1)),
-				 cow, decide, ctx);
+			clone_l0(table(s0pa), d0, summary,
+				 (i << LEVEL_SHIFT(2)) | (j << LEVEL_SHIFT(1)), cow, decide, ctx);
 		}
 	}
 }
@@ -456,10 +459,11 @@ size_t arch_pt_tables_needed_range(paddr_t root, uaddr_t va, size_t npages)
 	const pte_t *r = table(root);
 	for (uaddr_t g = va & ~(LEVEL_SIZE(2) - 1); g < end; g += LEVEL_SIZE(2)) {
 		pte_t e = r[VPN(g, 2)];
-		uaddr_t lo = g > va ? g : va, hi = g + LEVEL_SIZE(2) < end ? g + LEVEL_SIZE(2) : end;
+		uaddr_t lo = g > va ? g : va,
+			hi = g + LEVEL_SIZE(2) < end ? g + LEVEL_SIZE(2) : end;
 		size_t chunks = ((hi - 1) >> LEVEL_SHIFT(1)) - (lo >> LEVEL_SHIFT(1)) + 1;
 		if (!(e & PTE_V)) {
-			need += 1 + chunks;   /* a level-1 table and all its level-0 ones */
+			need += 1 + chunks; /* a level-1 table and all its level-0 ones */
 			continue;
 		}
 		const pte_t *l1 = table(PTE_PA(e));
@@ -505,14 +509,14 @@ bool arch_pt_range_empty(paddr_t root, uaddr_t va, size_t npages)
 {
 	while (npages) {
 		const pte_t *t = table(root);
-		size_t span = PTES_PER_TABLE - VPN(va, 0);   /* pages left in this L0 */
+		size_t span = PTES_PER_TABLE - VPN(va, 0); /* pages left in this L0 */
 		if (span > npages)
 			span = npages;
 		bool have_l0 = true;
 		for (int level = 2; level > 0 && have_l0; level--) {
 			pte_t e = t[VPN(va, level)];
 			if (!(e & PTE_V))
-				have_l0 = false;   /* no table: nothing mapped here */
+				have_l0 = false; /* no table: nothing mapped here */
 			else
 				t = table(PTE_PA(e));
 		}

@@ -8,12 +8,12 @@
  */
 #include <stddef.h>
 
+#include <abi/error.h>
+#include <abi/syscall.h>
 #include <arch/arch.h>
 #include <arch/cpu.h>
 #include <arch/csr.h>
 #include <arch/trap.h>
-#include <abi/error.h>
-#include <abi/syscall.h>
 #include <kern/assert.h>
 #include <kern/console.h>
 #include <kern/trapentry.h>
@@ -32,19 +32,19 @@ _Static_assert(E_FAULT == -3, "E_FAULT_NEG in entry.S");
 extern char trap_vector[];
 
 static const char *const exc_names[] = {
-	[EXC_INSN_MISALIGNED] = "instruction address misaligned",
-	[EXC_INSN_ACCESS] = "instruction access fault",
-	[EXC_ILLEGAL_INSN] = "illegal instruction",
-	[EXC_BREAKPOINT] = "breakpoint",
-	[EXC_LOAD_MISALIGNED] = "load address misaligned",
-	[EXC_LOAD_ACCESS] = "load access fault",
-	[EXC_STORE_MISALIGNED] = "store/AMO address misaligned",
-	[EXC_STORE_ACCESS] = "store/AMO access fault",
-	[EXC_ECALL_U] = "environment call from U-mode",
-	[EXC_ECALL_S] = "environment call from S-mode",
-	[EXC_INSN_PAGE_FAULT] = "instruction page fault",
-	[EXC_LOAD_PAGE_FAULT] = "load page fault",
-	[EXC_STORE_PAGE_FAULT] = "store/AMO page fault",
+    [EXC_INSN_MISALIGNED] = "instruction address misaligned",
+    [EXC_INSN_ACCESS] = "instruction access fault",
+    [EXC_ILLEGAL_INSN] = "illegal instruction",
+    [EXC_BREAKPOINT] = "breakpoint",
+    [EXC_LOAD_MISALIGNED] = "load address misaligned",
+    [EXC_LOAD_ACCESS] = "load access fault",
+    [EXC_STORE_MISALIGNED] = "store/AMO address misaligned",
+    [EXC_STORE_ACCESS] = "store/AMO access fault",
+    [EXC_ECALL_U] = "environment call from U-mode",
+    [EXC_ECALL_S] = "environment call from S-mode",
+    [EXC_INSN_PAGE_FAULT] = "instruction page fault",
+    [EXC_LOAD_PAGE_FAULT] = "load page fault",
+    [EXC_STORE_PAGE_FAULT] = "store/AMO page fault",
 };
 
 const char *trap_cause_name(uint64_t scause)
@@ -70,9 +70,9 @@ void trap_init(void)
 }
 
 static const char *const reg_names[32] = {
-	"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
-	"a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
-	"s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
 void trap_dump(const trapframe_t *tf)
@@ -86,8 +86,8 @@ void trap_dump(const trapframe_t *tf)
 static bool is_access_fault(uint64_t code)
 {
 	return code == EXC_LOAD_PAGE_FAULT || code == EXC_STORE_PAGE_FAULT ||
-	       code == EXC_INSN_PAGE_FAULT || code == EXC_LOAD_ACCESS ||
-	       code == EXC_STORE_ACCESS || code == EXC_INSN_ACCESS;
+	       code == EXC_INSN_PAGE_FAULT || code == EXC_LOAD_ACCESS || code == EXC_STORE_ACCESS ||
+	       code == EXC_INSN_ACCESS;
 }
 
 static void trap_kernel_exception(trapframe_t *tf)
@@ -108,9 +108,8 @@ static void trap_kernel_exception(trapframe_t *tf)
 	const char *sym = arch_symbol(tf->sepc, &off);
 	kprintf("\nkernel trap: %s (scause %#lx)\n  sepc  %#lx <%s+%#lx>\n"
 		"  stval %#lx\n  sstatus %#lx\n",
-		trap_cause_name(tf->scause), (unsigned long)tf->scause,
-		(unsigned long)tf->sepc, sym, (unsigned long)off,
-		(unsigned long)tf->stval, (unsigned long)tf->sstatus);
+		trap_cause_name(tf->scause), (unsigned long)tf->scause, (unsigned long)tf->sepc,
+		sym, (unsigned long)off, (unsigned long)tf->stval, (unsigned long)tf->sstatus);
 	trap_dump(tf);
 	if (is_access_fault(code) && tf->stval < USER_TOP)
 		panic("kernel access to user address %#lx outside copyin/copyout",
@@ -125,9 +124,7 @@ void trap_kernel(trapframe_t *tf)
 		return;
 	}
 	switch (tf->scause & ~SCAUSE_INTR) {
-	case IRQ_S_TIMER:
-		timer_interrupt();
-		break;
+	case IRQ_S_TIMER: timer_interrupt(); break;
 	default:
 		panic("unexpected %s (scause %#lx)", trap_cause_name(tf->scause),
 		      (unsigned long)tf->scause);

@@ -68,17 +68,29 @@ int kprintf(const char *fmt, ...)
 	return n;
 }
 
-void thread_destroy(thread_t *t) { (void)t; }
-void ep_destroy(endpoint_t *ep) { (void)ep; }
-void ntfn_destroy(notification_t *n) { (void)n; }
-void irq_destroy(irq_t *i) { (void)i; }
+void thread_destroy(thread_t *t)
+{
+	(void)t;
+}
+void ep_destroy(endpoint_t *ep)
+{
+	(void)ep;
+}
+void ntfn_destroy(notification_t *n)
+{
+	(void)n;
+}
+void irq_destroy(irq_t *i)
+{
+	(void)i;
+}
 
-#define BASE 0x80000000UL
-#define NPAGES 1024              /* 4 MiB of fake RAM */
-#define KROOT BASE               /* frame 0: the fake kernel root table */
-#define DEV_PA 0x10000000UL      /* an MMIO page, outside fake RAM */
-#define GIB (1UL << 30)
-#define MIB2 (1UL << 21)
+#define BASE   0x80000000UL
+#define NPAGES 1024	    /* 4 MiB of fake RAM */
+#define KROOT  BASE	    /* frame 0: the fake kernel root table */
+#define DEV_PA 0x10000000UL /* an MMIO page, outside fake RAM */
+#define GIB    (1UL << 30)
+#define MIB2   (1UL << 21)
 
 /* Recognisable kernel root entries: the upper half is what every user
  * root must share, the lower half must never be copied. */
@@ -98,9 +110,9 @@ paddr_t arch_kernel_root(void)
 /* Fences, with what they saw at fence time. */
 typedef struct fence {
 	uaddr_t va;
-	pte_t pte;            /* leaf PTE of watch_root at va; ~0 if no table */
-	uint32_t refs;        /* frame_refs(watch_pa) */
-	frame_kind_t kind;    /* frame_kind(watch_pa) */
+	pte_t pte;	   /* leaf PTE of watch_root at va; ~0 if no table */
+	uint32_t refs;	   /* frame_refs(watch_pa) */
+	frame_kind_t kind; /* frame_kind(watch_pa) */
 } fence_t;
 
 #define MAX_FENCES 16
@@ -210,7 +222,8 @@ static size_t user_tables(paddr_t root, paddr_t *out, size_t max)
 			if (!(l1[j] & PTE_V))
 				continue;
 			if (!pointer_ok(l1[j])) {
-				printf("    bad L1 entry %u/%u: %#lx\n", i, j, (unsigned long)l1[j]);
+				printf("    bad L1 entry %u/%u: %#lx\n", i, j,
+				       (unsigned long)l1[j]);
 				return (size_t)-1;
 			}
 			if (n < max)
@@ -246,7 +259,7 @@ static void setup(const char *name)
 	fake_ram_base = BASE;
 	fake_ram_size = NPAGES * PAGE_SIZE;
 	fake_ram = malloc(fake_ram_size);
-	frame_range_t ram = { BASE, NPAGES * PAGE_SIZE };
+	frame_range_t ram = {BASE, NPAGES * PAGE_SIZE};
 	storage_bytes = frame_table_bytes(&ram, 1);
 	storage = malloc(storage_bytes);
 	if (!fake_ram || !storage)
@@ -280,13 +293,13 @@ static void must(int err, const char *what)
 
 static cap_t frame_cap(unsigned type, unsigned rights, paddr_t pa)
 {
-	cap_t c = { .type = (uint8_t)type, .rights = (uint8_t)rights };
+	cap_t c = {.type = (uint8_t)type, .rights = (uint8_t)rights};
 	c.pa = pa;
 	return c;
 }
 
-#define RW (RIGHT_READ | RIGHT_WRITE)
-#define RX (RIGHT_READ | RIGHT_EXEC)
+#define RW  (RIGHT_READ | RIGHT_WRITE)
+#define RX  (RIGHT_READ | RIGHT_EXEC)
 #define RWX (RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC)
 
 /*
@@ -318,30 +331,30 @@ static void world_begin(world_t *w, const char *name, uint64_t quota)
 }
 
 /* Every frame back but the kernel root, no object alive, table sound. */
-#define CHECK_ALL_FREE()                                                   \
-	do {                                                                   \
-		CHECK_EQ(frame_free_count(), NPAGES - 1);                          \
-		for (unsigned t_ = 0; t_ < CAP_NTYPES; t_++)                       \
-			CHECK_EQ(live(t_), 0);                                         \
-		CHECK_EQ(frame_check(true), 0);                                    \
+#define CHECK_ALL_FREE()                                                                           \
+	do {                                                                                       \
+		CHECK_EQ(frame_free_count(), NPAGES - 1);                                          \
+		for (unsigned t_ = 0; t_ < CAP_NTYPES; t_++)                                       \
+			CHECK_EQ(live(t_), 0);                                                     \
+		CHECK_EQ(frame_check(true), 0);                                                    \
 	} while (0)
 
 /* Drop the aspace (if still there), the frames, the pools. */
-#define WORLD_END(w)                                                       \
-	do {                                                                   \
-		if ((w)->as)                                                       \
-			kobj_unref(&(w)->as->obj);                                     \
-		for (unsigned i_ = 0; i_ < NF; i_++)                               \
-			if ((w)->held[i_])                                             \
-				user_frame_unref((w)->f[i_]);                              \
-		CHECK_EQ((w)->pool->used, 0);                                      \
-		CHECK_EQ((w)->fpool->used, 0);                                     \
-		kobj_unref(&(w)->pool->obj);                                       \
-		kobj_unref(&(w)->fpool->obj);                                      \
-		CHECK_EQ((w)->root->used, 0);                                      \
-		CHECK_EQ((w)->root->obj.refs, 1);                                  \
-		kobj_unref(&(w)->root->obj);                                       \
-		CHECK_ALL_FREE();                                                  \
+#define WORLD_END(w)                                                                               \
+	do {                                                                                       \
+		if ((w)->as)                                                                       \
+			kobj_unref(&(w)->as->obj);                                                 \
+		for (unsigned i_ = 0; i_ < NF; i_++)                                               \
+			if ((w)->held[i_])                                                         \
+				user_frame_unref((w)->f[i_]);                                      \
+		CHECK_EQ((w)->pool->used, 0);                                                      \
+		CHECK_EQ((w)->fpool->used, 0);                                                     \
+		kobj_unref(&(w)->pool->obj);                                                       \
+		kobj_unref(&(w)->fpool->obj);                                                      \
+		CHECK_EQ((w)->root->used, 0);                                                      \
+		CHECK_EQ((w)->root->obj.refs, 1);                                                  \
+		kobj_unref(&(w)->root->obj);                                                       \
+		CHECK_ALL_FREE();                                                                  \
 	} while (0)
 
 /* ------------------------------------------------- "nothing changed" --- */
@@ -399,39 +412,39 @@ static const char *snap_diff(const snap_t *s)
 	return NULL;
 }
 
-#define CHECK_UNCHANGED(s)                                                 \
-	do {                                                                   \
-		const char *diff_ = snap_diff(s);                                  \
-		if (diff_)                                                         \
-			printf("    changed: %s\n", diff_);                            \
-		CHECK(diff_ == NULL);                                              \
+#define CHECK_UNCHANGED(s)                                                                         \
+	do {                                                                                       \
+		const char *diff_ = snap_diff(s);                                                  \
+		if (diff_)                                                                         \
+			printf("    changed: %s\n", diff_);                                        \
+		CHECK(diff_ == NULL);                                                              \
 	} while (0)
 
 /* A decode (written with `&op_` as its op argument) returns err, leaves
  * op_ alone and changes nothing at all. */
-#define CHECK_REJECT(decode, err)                                          \
-	do {                                                                   \
-		snap_t before_;                                                    \
-		aspace_op_t op_, sentinel_;                                        \
-		memset(&op_, 0xa5, sizeof(op_));                                   \
-		memcpy(&sentinel_, &op_, sizeof(op_));                             \
-		snap_take(&before_);                                               \
-		CHECK_EQ(decode, err);                                             \
-		CHECK(memcmp(&op_, &sentinel_, sizeof(op_)) == 0);                 \
-		CHECK_UNCHANGED(&before_);                                         \
+#define CHECK_REJECT(decode, err)                                                                  \
+	do {                                                                                       \
+		snap_t before_;                                                                    \
+		aspace_op_t op_, sentinel_;                                                        \
+		memset(&op_, 0xa5, sizeof(op_));                                                   \
+		memcpy(&sentinel_, &op_, sizeof(op_));                                             \
+		snap_take(&before_);                                                               \
+		CHECK_EQ(decode, err);                                                             \
+		CHECK(memcmp(&op_, &sentinel_, sizeof(op_)) == 0);                                 \
+		CHECK_UNCHANGED(&before_);                                                         \
 	} while (0)
 
 /* Decode (must succeed) and perform. */
-#define DO(decode)                                                         \
-	do {                                                                   \
-		aspace_op_t op_;                                                   \
-		CHECK_EQ(decode, 0);                                               \
-		perform_aspace_op(&op_);                                           \
+#define DO(decode)                                                                                 \
+	do {                                                                                       \
+		aspace_op_t op_;                                                                   \
+		CHECK_EQ(decode, 0);                                                               \
+		perform_aspace_op(&op_);                                                           \
 	} while (0)
 
 #define MAP(as, capp, va, rights) DO(decode_aspace_map(as, capp, va, rights, &op_))
-#define UNMAP(as, va) DO(decode_aspace_unmap(as, va, &op_))
-#define PROTECT(as, va, rights) DO(decode_aspace_protect(as, va, rights, &op_))
+#define UNMAP(as, va)		  DO(decode_aspace_unmap(as, va, &op_))
+#define PROTECT(as, va, rights)	  DO(decode_aspace_protect(as, va, rights, &op_))
 
 /* ------------------------------------------------------ aspace_create --- */
 
@@ -529,9 +542,9 @@ static void test_map_rejects(void)
 	const uint64_t va = 0x10000;
 
 	/* Not a frame capability. */
-	const unsigned types[] = { CAP_NULL, CAP_POOL, CAP_ASPACE, CAP_THREAD, CAP_ENDPOINT,
-				   CAP_NOTIFICATION, CAP_IRQ, CAP_CSPACE, CAP_DEBUG, CAP_NTYPES,
-				   255 };
+	const unsigned types[] = {CAP_NULL,	CAP_POOL,	  CAP_ASPACE, CAP_THREAD,
+				  CAP_ENDPOINT, CAP_NOTIFICATION, CAP_IRQ,    CAP_CSPACE,
+				  CAP_DEBUG,	CAP_NTYPES,	  255};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		cap_t c = frame_cap(types[i], RIGHTS_ALL, w.f[0]);
 		CHECK_REJECT(decode_aspace_map(as, &c, va, RIGHT_READ, &op_), E_TYPE);
@@ -539,33 +552,33 @@ static void test_map_rejects(void)
 
 	/* Misaligned (0xfff is below USER_BASE too, but alignment is the
 	 * first rule of kern/aspace.c and of docs/SYSCALLS.md). */
-	const uint64_t odd[] = { 0x1001, 0x1800, 0xfff, 0x10008, USER_TOP - 1, USER_TOP + 1,
-				 UINT64_MAX };
+	const uint64_t odd[] = {0x1001,	      0x1800,	    0xfff,     0x10008,
+				USER_TOP - 1, USER_TOP + 1, UINT64_MAX};
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
 		CHECK_REJECT(decode_aspace_map(as, &all, odd[i], RIGHT_READ, &op_), E_INVAL);
 		CHECK_REJECT(decode_aspace_map(as, &dev, odd[i], RIGHT_READ, &op_), E_INVAL);
 	}
 
 	/* Outside [0x1000, 2^38). */
-	const uint64_t far[] = { 0, USER_TOP, USER_TOP + PAGE_SIZE, 1UL << 39, 1UL << 63,
-				 UINT64_MAX - PAGE_MASK };
+	const uint64_t far[] = {0,	   USER_TOP,  USER_TOP + PAGE_SIZE,
+				1UL << 39, 1UL << 63, UINT64_MAX - PAGE_MASK};
 	for (size_t i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
 		CHECK_REJECT(decode_aspace_map(as, &all, far[i], RIGHT_READ, &op_), E_RANGE);
 		CHECK_REJECT(decode_aspace_map(as, &dev, far[i], RIGHT_READ, &op_), E_RANGE);
 	}
 
 	/* Malformed rights, even when the capability has them all. */
-	const uint64_t bad[] = { 0,
-				 RIGHT_GRANT,
-				 RIGHT_READ | RIGHT_GRANT,
-				 16,
-				 RIGHT_READ | 0x100,
-				 RIGHT_READ | (1ULL << 32),
-				 RIGHT_READ | (1ULL << 63),
-				 UINT64_MAX,
-				 RIGHT_WRITE,                 /* W without R */
-				 RIGHT_WRITE | RIGHT_EXEC,    /* W without R, and W+X */
-				 RWX };                       /* W+X */
+	const uint64_t bad[] = {0,
+				RIGHT_GRANT,
+				RIGHT_READ | RIGHT_GRANT,
+				16,
+				RIGHT_READ | 0x100,
+				RIGHT_READ | (1ULL << 32),
+				RIGHT_READ | (1ULL << 63),
+				UINT64_MAX,
+				RIGHT_WRITE,		  /* W without R */
+				RIGHT_WRITE | RIGHT_EXEC, /* W without R, and W+X */
+				RWX};			  /* W+X */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK_REJECT(decode_aspace_map(as, &all, va, bad[i], &op_), E_INVAL);
 		CHECK_REJECT(decode_aspace_map(as, &dev, va, bad[i], &op_), E_INVAL);
@@ -595,8 +608,7 @@ static void test_map_rejects(void)
 	MAP(as, &all, USER_TOP - PAGE_SIZE, RX);
 	CHECK_EQ(aspace_query(as, USER_BASE), RIGHT_READ);
 	CHECK_EQ(aspace_query(as, USER_TOP - PAGE_SIZE), RX);
-	CHECK_REJECT(decode_aspace_map(as, &all, USER_TOP - PAGE_SIZE, RIGHT_READ, &op_),
-		     E_EXISTS);
+	CHECK_REJECT(decode_aspace_map(as, &all, USER_TOP - PAGE_SIZE, RIGHT_READ, &op_), E_EXISTS);
 	CHECK_EQ(frame_refs(w.f[0]), 3);
 	WORLD_END(&w);
 }
@@ -610,10 +622,10 @@ static void test_map_nomem_exact(void)
 	aspace_t *as = w.as;
 	pool_t *p = w.pool;
 	cap_t c = frame_cap(CAP_FRAME, RW, w.f[0]);
-	const uint64_t a = 5 * GIB + 7 * MIB2 + 3 * PAGE_SIZE;   /* empty 1 GiB */
-	const uint64_t b = a + 9 * PAGE_SIZE;                    /* same 2 MiB */
-	const uint64_t d = a + 100 * MIB2;                       /* same 1 GiB */
-	const uint64_t e = 17 * GIB;                             /* another 1 GiB */
+	const uint64_t a = 5 * GIB + 7 * MIB2 + 3 * PAGE_SIZE; /* empty 1 GiB */
+	const uint64_t b = a + 9 * PAGE_SIZE;		       /* same 2 MiB */
+	const uint64_t d = a + 100 * MIB2;		       /* same 1 GiB */
+	const uint64_t e = 17 * GIB;			       /* another 1 GiB */
 	CHECK_EQ(p->used, 2);
 	CHECK_EQ(arch_pt_tables_needed(as->root, a), 2);
 
@@ -661,7 +673,7 @@ static void test_map_nomem_exact(void)
 	while (frame_free_count() > 1)
 		must(frame_alloc(FRAME_KERNEL, &grab[n++]), "grab");
 	CHECK_REJECT(decode_aspace_map(as, &c, 100 * GIB, RW, &op_), E_NOMEM);
-	MAP(as, &c, a + PAGE_SIZE, RW);   /* needs none */
+	MAP(as, &c, a + PAGE_SIZE, RW); /* needs none */
 	while (n)
 		frame_unref(grab[--n]);
 
@@ -684,12 +696,12 @@ static void test_map_pte(void)
 		unsigned rights;
 		const cap_t *c;
 	} m[] = {
-		{ 0x1000, RIGHT_READ, &all },
-		{ 0x2000, RW, &all },
-		{ 0x3000, RX, &all },
-		{ 0x4000, RIGHT_EXEC, &all },
-		{ 3 * GIB + 5 * MIB2 + 0x7000, RW, &other },
-		{ USER_TOP - PAGE_SIZE, RIGHT_READ, &other },
+	    {0x1000, RIGHT_READ, &all},
+	    {0x2000, RW, &all},
+	    {0x3000, RX, &all},
+	    {0x4000, RIGHT_EXEC, &all},
+	    {3 * GIB + 5 * MIB2 + 0x7000, RW, &other},
+	    {USER_TOP - PAGE_SIZE, RIGHT_READ, &other},
 	};
 	const size_t nm = sizeof(m) / sizeof(m[0]);
 	uint64_t used0 = w.pool->used;
@@ -702,7 +714,7 @@ static void test_map_pte(void)
 		CHECK(op.as == as && op.va == m[i].va && op.pa == m[i].c->pa && op.ram);
 		watch(as, m[i].c->pa);
 		perform_aspace_op(&op);
-		CHECK_EQ(nfences, 0);   /* a new mapping needs no fence */
+		CHECK_EQ(nfences, 0); /* a new mapping needs no fence */
 		CHECK_EQ(frame_refs(m[i].c->pa), refs + 1);
 		CHECK_EQ(as->leaves, i + 1);
 	}
@@ -769,14 +781,14 @@ static void test_unmap(void)
 	MAP(as, &dev, va + 2 * PAGE_SIZE, RW);
 
 	/* Rejects. */
-	const uint64_t odd[] = { va + 1, va + 0x800, 0xfff, USER_TOP - 1, UINT64_MAX };
+	const uint64_t odd[] = {va + 1, va + 0x800, 0xfff, USER_TOP - 1, UINT64_MAX};
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
 		CHECK_REJECT(decode_aspace_unmap(as, odd[i], &op_), E_INVAL);
-	const uint64_t far[] = { 0, USER_TOP, USER_TOP + va, UINT64_MAX - PAGE_MASK };
+	const uint64_t far[] = {0, USER_TOP, USER_TOP + va, UINT64_MAX - PAGE_MASK};
 	for (size_t i = 0; i < sizeof(far) / sizeof(far[0]); i++)
 		CHECK_REJECT(decode_aspace_unmap(as, far[i], &op_), E_RANGE);
-	CHECK_REJECT(decode_aspace_unmap(as, USER_BASE, &op_), E_NOENT);        /* no tables */
-	CHECK_REJECT(decode_aspace_unmap(as, va + MIB2, &op_), E_NOENT);        /* no L0 */
+	CHECK_REJECT(decode_aspace_unmap(as, USER_BASE, &op_), E_NOENT);	  /* no tables */
+	CHECK_REJECT(decode_aspace_unmap(as, va + MIB2, &op_), E_NOENT);	  /* no L0 */
 	CHECK_REJECT(decode_aspace_unmap(as, va + 3 * PAGE_SIZE, &op_), E_NOENT); /* empty leaf */
 	CHECK_REJECT(decode_aspace_unmap(as, va - PAGE_SIZE, &op_), E_NOENT);
 
@@ -790,8 +802,8 @@ static void test_unmap(void)
 	perform_aspace_op(&op);
 	CHECK_EQ(nfences, 1);
 	CHECK_EQ(fences[0].va, va);
-	CHECK_EQ(fences[0].pte, 0);      /* cleared before the fence */
-	CHECK_EQ(fences[0].refs, 2);     /* reference dropped after it */
+	CHECK_EQ(fences[0].pte, 0);  /* cleared before the fence */
+	CHECK_EQ(fences[0].refs, 2); /* reference dropped after it */
 	CHECK_EQ(frame_refs(w.f[0]), 1);
 	CHECK_EQ(leaf(as->root, va), 0);
 	CHECK_EQ(aspace_query(as, va), 0);
@@ -862,14 +874,19 @@ static void test_protect(void)
 	CHECK_REJECT(decode_aspace_protect(as, 0x40000000, RIGHT_READ, &op_), E_NOENT);
 	CHECK_REJECT(decode_aspace_protect(as, USER_BASE + 5 * MIB2, RIGHT_READ, &op_), E_NOENT);
 	/* Validity as for map. */
-	const uint64_t odd[] = { rw + 1, rw + 0x800, 0xfff, USER_TOP - 1 };
+	const uint64_t odd[] = {rw + 1, rw + 0x800, 0xfff, USER_TOP - 1};
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
 		CHECK_REJECT(decode_aspace_protect(as, odd[i], RIGHT_READ, &op_), E_INVAL);
-	const uint64_t far[] = { 0, USER_TOP, UINT64_MAX - PAGE_MASK };
+	const uint64_t far[] = {0, USER_TOP, UINT64_MAX - PAGE_MASK};
 	for (size_t i = 0; i < sizeof(far) / sizeof(far[0]); i++)
 		CHECK_REJECT(decode_aspace_protect(as, far[i], RIGHT_READ, &op_), E_RANGE);
-	const uint64_t bad[] = { 0, RIGHT_GRANT, RIGHT_READ | RIGHT_GRANT, RIGHT_READ | (1ULL << 40),
-				 RIGHT_WRITE, RIGHT_WRITE | RIGHT_EXEC, RWX };
+	const uint64_t bad[] = {0,
+				RIGHT_GRANT,
+				RIGHT_READ | RIGHT_GRANT,
+				RIGHT_READ | (1ULL << 40),
+				RIGHT_WRITE,
+				RIGHT_WRITE | RIGHT_EXEC,
+				RWX};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK_REJECT(decode_aspace_protect(as, rw, bad[i], &op_), E_INVAL);
 		CHECK_REJECT(decode_aspace_protect(as, rx, bad[i], &op_), E_INVAL);
@@ -894,11 +911,11 @@ static void test_protect(void)
 	CHECK_EQ(now, expect_pte(w.f[0], RIGHT_READ));
 	CHECK_EQ(nfences, 1);
 	CHECK_EQ(fences[0].va, rw);
-	CHECK_EQ(fences[0].pte, now);    /* changed before the fence */
+	CHECK_EQ(fences[0].pte, now); /* changed before the fence */
 	CHECK_EQ(fences[0].refs, refs);
 	CHECK_EQ(frame_refs(w.f[0]), refs);
 	CHECK_EQ(aspace_query(as, rw), RIGHT_READ);
-	CHECK_REJECT(decode_aspace_protect(as, rw, RW, &op_), E_PERM);   /* no way back */
+	CHECK_REJECT(decode_aspace_protect(as, rw, RW, &op_), E_PERM); /* no way back */
 
 	/* R|X -> X and R|X -> R (two pages), R -> R (allowed, a no-op). */
 	old = leaf(as->root, rx);
@@ -981,10 +998,10 @@ static void test_destroy(void)
 	world_t w;
 	world_begin(&w, __func__, 200);
 	aspace_t *as = w.as;
-	const uint64_t gib[] = { 0, 1, 37, 128, 255 };
-	const uint64_t mib2[] = { 0, 1, 300, 511 };
+	const uint64_t gib[] = {0, 1, 37, 128, 255};
+	const uint64_t mib2[] = {0, 1, 300, 511};
 	size_t expect_tables = 0, expect_leaves = 0;
-	uint32_t expect_refs[NF] = { 0 };
+	uint32_t expect_refs[NF] = {0};
 	unsigned k = 0;
 
 	/* f[7]: its only reference will be the mappings'. */
@@ -995,15 +1012,15 @@ static void test_destroy(void)
 	w.held[7] = false;
 
 	for (size_t g = 0; g < 5; g++) {
-		expect_tables++;                   /* its L1 table */
+		expect_tables++; /* its L1 table */
 		for (size_t m = 0; m < 4; m++) {
-			expect_tables++;               /* this 2 MiB's L0 table */
+			expect_tables++; /* this 2 MiB's L0 table */
 			for (uint64_t p = 1; p <= 3; p++) {
 				uint64_t va = gib[g] * GIB + mib2[m] * MIB2 + p * 0x5000;
-				CHECK(va < USER_TOP);   /* 255 GiB + 511 * 2 MiB + 0xf000 */
+				CHECK(va < USER_TOP); /* 255 GiB + 511 * 2 MiB + 0xf000 */
 				unsigned i = k++ % 6;
 				cap_t c = frame_cap(CAP_FRAME, RWX, w.f[i]);
-				const unsigned rights[] = { RIGHT_READ, RW, RX };
+				const unsigned rights[] = {RIGHT_READ, RW, RX};
 				MAP(as, &c, va, rights[p - 1]);
 				expect_refs[i]++;
 				expect_leaves++;
@@ -1081,7 +1098,7 @@ static void test_destroy_boot(void)
 	CHECK_EQ(frame_refs(f), 3);
 	kobj_unref(&as->obj);
 	CHECK_EQ(frame_refs(f), 1);
-	CHECK_EQ(nactivate, 0);   /* not active: no satp write */
+	CHECK_EQ(nactivate, 0); /* not active: no satp write */
 	frame_unref(f);
 	CHECK_ALL_FREE();
 }

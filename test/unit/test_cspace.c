@@ -76,16 +76,31 @@ __attribute__((noinline)) static void note_destroy(unsigned type)
 		deepest_destroy = fp;
 }
 
-void aspace_destroy(aspace_t *as) { note_destroy(as->obj.type); }
-void thread_destroy(thread_t *t) { note_destroy(t->obj.type); }
-void ep_destroy(endpoint_t *ep) { note_destroy(ep->obj.type); }
-void ntfn_destroy(notification_t *n) { note_destroy(n->obj.type); }
-void irq_destroy(irq_t *i) { note_destroy(i->obj.type); }
+void aspace_destroy(aspace_t *as)
+{
+	note_destroy(as->obj.type);
+}
+void thread_destroy(thread_t *t)
+{
+	note_destroy(t->obj.type);
+}
+void ep_destroy(endpoint_t *ep)
+{
+	note_destroy(ep->obj.type);
+}
+void ntfn_destroy(notification_t *n)
+{
+	note_destroy(n->obj.type);
+}
+void irq_destroy(irq_t *i)
+{
+	note_destroy(i->obj.type);
+}
 
 /* ------------------------------------------------------------ set-up --- */
 
-#define BASE 0x80000000UL
-#define NPAGES 4096          /* 16 MiB: room for the 1200-link chain */
+#define BASE   0x80000000UL
+#define NPAGES 4096 /* 16 MiB: room for the 1200-link chain */
 
 static size_t npages;
 static void *storage;
@@ -102,7 +117,7 @@ static void setup(const char *name, size_t npages_)
 	fake_ram_size = npages * PAGE_SIZE;
 	fake_ram = malloc(fake_ram_size);
 	memset(fake_ram, 0x5a, fake_ram_size);
-	frame_range_t ram = { BASE, npages * PAGE_SIZE };
+	frame_range_t ram = {BASE, npages * PAGE_SIZE};
 	storage = malloc(frame_table_bytes(&ram, 1));
 	if (!fake_ram || !storage || frame_init(storage, &ram, 1))
 		abort();
@@ -145,7 +160,7 @@ static bool slot_empty(cspace_t *cs, uint64_t idx)
 static void give(cspace_t *cs, uint64_t idx, unsigned type, unsigned rights, uint64_t badge,
 		 kobj_t *obj, paddr_t pa)
 {
-	cap_t c = { .type = (uint8_t)type, .rights = (uint8_t)rights, .badge = badge };
+	cap_t c = {.type = (uint8_t)type, .rights = (uint8_t)rights, .badge = badge};
 	if (type == CAP_FRAME || type == CAP_DEVFRAME)
 		c.pa = pa;
 	else
@@ -154,12 +169,12 @@ static void give(cspace_t *cs, uint64_t idx, unsigned type, unsigned rights, uin
 }
 
 /* Every frame back, no object alive, the table consistent. */
-#define CHECK_ALL_FREE()                                                   \
-	do {                                                                   \
-		CHECK_EQ(frame_free_count(), npages);                              \
-		for (unsigned t_ = 0; t_ < CAP_NTYPES; t_++)                       \
-			CHECK_EQ(live(t_), 0);                                         \
-		CHECK_EQ(frame_check(true), 0);                                    \
+#define CHECK_ALL_FREE()                                                                           \
+	do {                                                                                       \
+		CHECK_EQ(frame_free_count(), npages);                                              \
+		for (unsigned t_ = 0; t_ < CAP_NTYPES; t_++)                                       \
+			CHECK_EQ(live(t_), 0);                                                     \
+		CHECK_EQ(frame_check(true), 0);                                                    \
 	} while (0)
 
 /*
@@ -202,13 +217,13 @@ static void world_begin(world_t *w, const char *name)
 }
 
 /* Drop the test's references (cspace a, root pool): everything goes. */
-#define WORLD_END(w)                                                       \
-	do {                                                                   \
-		kobj_unref(&(w)->a->obj);                                          \
-		CHECK_EQ((w)->root->used, 0);                                      \
-		CHECK_EQ((w)->root->obj.refs, 1);                                  \
-		kobj_unref(&(w)->root->obj);                                       \
-		CHECK_ALL_FREE();                                                  \
+#define WORLD_END(w)                                                                               \
+	do {                                                                                       \
+		kobj_unref(&(w)->a->obj);                                                          \
+		CHECK_EQ((w)->root->used, 0);                                                      \
+		CHECK_EQ((w)->root->obj.refs, 1);                                                  \
+		kobj_unref(&(w)->root->obj);                                                       \
+		CHECK_ALL_FREE();                                                                  \
 	} while (0)
 
 /* Everything a rejected operation must leave alone. */
@@ -245,7 +260,9 @@ static void snap_take(const world_t *w, snap_t *s)
 /* NULL if equal, else the first field that differs. */
 static const char *snap_diff(const snap_t *x, const snap_t *y)
 {
-#define SAME(f) if (memcmp(&x->f, &y->f, sizeof(x->f))) return #f
+#define SAME(f)                                                                                    \
+	if (memcmp(&x->f, &y->f, sizeof(x->f)))                                                    \
+	return #f
 	SAME(a);
 	SAME(b);
 	SAME(refs_root);
@@ -264,34 +281,32 @@ static const char *snap_diff(const snap_t *x, const snap_t *y)
 	return NULL;
 }
 
-#define CHECK_UNCHANGED(w, before)                                         \
-	do {                                                                   \
-		snap_t now_;                                                       \
-		snap_take(w, &now_);                                               \
-		const char *diff_ = snap_diff(before, &now_);                      \
-		if (diff_)                                                         \
-			printf("    changed: %s\n", diff_);                            \
-		CHECK(diff_ == NULL);                                              \
+#define CHECK_UNCHANGED(w, before)                                                                 \
+	do {                                                                                       \
+		snap_t now_;                                                                       \
+		snap_take(w, &now_);                                                               \
+		const char *diff_ = snap_diff(before, &now_);                                      \
+		if (diff_)                                                                         \
+			printf("    changed: %s\n", diff_);                                        \
+		CHECK(diff_ == NULL);                                                              \
 	} while (0)
 
 /* decode_cspace_op returns err and nothing at all changed. */
-#define CHECK_REJECT(w, from, to, label, src, dst, rights, badge, err)     \
-	do {                                                                   \
-		snap_t before_;                                                    \
-		cspace_op_t op_;                                                   \
-		snap_take(w, &before_);                                            \
-		CHECK_EQ(decode_cspace_op(from, to, label, src, dst, rights, badge, \
-					  &op_), err);                             \
-		CHECK_UNCHANGED(w, &before_);                                      \
+#define CHECK_REJECT(w, from, to, label, src, dst, rights, badge, err)                             \
+	do {                                                                                       \
+		snap_t before_;                                                                    \
+		cspace_op_t op_;                                                                   \
+		snap_take(w, &before_);                                                            \
+		CHECK_EQ(decode_cspace_op(from, to, label, src, dst, rights, badge, &op_), err);   \
+		CHECK_UNCHANGED(w, &before_);                                                      \
 	} while (0)
 
 /* Decode (must succeed) and perform. */
-#define DO_OP(from, to, label, src, dst, rights, badge)                    \
-	do {                                                                   \
-		cspace_op_t op_;                                                   \
-		CHECK_EQ(decode_cspace_op(from, to, label, src, dst, rights, badge, \
-					  &op_), 0);                               \
-		perform_cspace_op(&op_);                                           \
+#define DO_OP(from, to, label, src, dst, rights, badge)                                            \
+	do {                                                                                       \
+		cspace_op_t op_;                                                                   \
+		CHECK_EQ(decode_cspace_op(from, to, label, src, dst, rights, badge, &op_), 0);     \
+		perform_cspace_op(&op_);                                                           \
 	} while (0)
 
 /* ------------------------------------------------------- cspace_create --- */
@@ -303,7 +318,7 @@ static void test_create_bad_sizes(void)
 	CHECK_EQ(cspace_frames(0), 0);
 	CHECK_EQ(cspace_frames(CSPACE_MAX_SLOTS + 1), 0);
 	CHECK_EQ(cspace_frames(UINT64_MAX), 0);
-	uint64_t bad[] = { 0, CSPACE_MAX_SLOTS + 1, 1ULL << 32, UINT64_MAX };
+	uint64_t bad[] = {0, CSPACE_MAX_SLOTS + 1, 1ULL << 32, UINT64_MAX};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cspace_t *cs = (cspace_t *)0x1;
 		snap_t before;
@@ -322,8 +337,8 @@ static void test_create_cost(void)
 	setup(__func__, NPAGES);
 	pool_t *root = pool_create_root(), *child;
 	must(pool_create(root, 100, &child), "child");
-	const uint64_t sizes[] = { 1, 2, CAPS_PER_PAGE, CAPS_PER_PAGE + 1,
-				   2 * CAPS_PER_PAGE + 1, 1000, CSPACE_MAX_SLOTS };
+	const uint64_t sizes[] = {
+	    1, 2, CAPS_PER_PAGE, CAPS_PER_PAGE + 1, 2 * CAPS_PER_PAGE + 1, 1000, CSPACE_MAX_SLOTS};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint64_t n = sizes[i];
 		size_t cost = 1 + (n + CAPS_PER_PAGE - 1) / CAPS_PER_PAGE;
@@ -365,7 +380,7 @@ static void test_create_cost(void)
 
 	/* The quota must cover the slot pages too: exactly enough, one short. */
 	pool_t *tight;
-	size_t cost = cspace_frames(CAPS_PER_PAGE + 1);   /* 3 */
+	size_t cost = cspace_frames(CAPS_PER_PAGE + 1); /* 3 */
 	must(pool_create(root, cost - 1, &tight), "tight");
 	size_t free0 = frame_free_count();
 	cspace_t *cs = (cspace_t *)0x1;
@@ -404,7 +419,7 @@ static void test_decode_rejects(void)
 	world_t w;
 	world_begin(&w, __func__);
 	cspace_t *a = w.a, *b = w.b;
-	const unsigned labels[] = { CSPACE_COPY, CSPACE_MINT, CSPACE_MOVE };
+	const unsigned labels[] = {CSPACE_COPY, CSPACE_MINT, CSPACE_MOVE};
 
 	for (size_t i = 0; i < 3; i++) {
 		unsigned l = labels[i];
@@ -426,8 +441,7 @@ static void test_decode_rejects(void)
 	}
 	/* Rights masks with bits outside RIGHTS_ALL (the mask is a COPY and
 	 * MINT argument; MOVE has none). */
-	const uint64_t bad_rights[] = { RIGHTS_ALL + 1, 0x100, 1ULL << 32, 1ULL << 63,
-					UINT64_MAX };
+	const uint64_t bad_rights[] = {RIGHTS_ALL + 1, 0x100, 1ULL << 32, 1ULL << 63, UINT64_MAX};
 	for (size_t i = 0; i < sizeof(bad_rights) / sizeof(bad_rights[0]); i++) {
 		CHECK_REJECT(&w, a, b, CSPACE_COPY, S_EP, 0, bad_rights[i], 0, E_INVAL);
 		CHECK_REJECT(&w, a, b, CSPACE_COPY, S_FRAME, 0, bad_rights[i], 0, E_INVAL);
@@ -448,7 +462,7 @@ static void test_decode_rejects(void)
 	CHECK_REJECT(&w, a, a, CSPACE_DELETE, A_SLOTS, 0, 0, 0, E_BADCAP);
 	CHECK_REJECT(&w, a, a, CSPACE_DELETE, UINT64_MAX, 0, 0, 0, E_BADCAP);
 	CHECK_REJECT(&w, a, b, CSPACE_DELETE, 0, 0, 0, 0, E_BADCAP);
-	CHECK_REJECT(&w, a, b, CSPACE_DELETE, S_EP, 0, 0, 0, E_BADCAP);  /* full in a, empty in b */
+	CHECK_REJECT(&w, a, b, CSPACE_DELETE, S_EP, 0, 0, 0, E_BADCAP); /* full in a, empty in b */
 	CHECK_REJECT(&w, a, b, CSPACE_DELETE, B_SLOTS, 0, 0, 0, E_BADCAP);
 	WORLD_END(&w);
 }
@@ -462,7 +476,7 @@ static void test_move_onto_itself(void)
 {
 	world_t w;
 	world_begin(&w, __func__);
-	const uint64_t slots[] = { S_EP, S_FRAME, S_CSB };
+	const uint64_t slots[] = {S_EP, S_FRAME, S_CSB};
 	int err[3];
 	for (size_t i = 0; i < 3; i++) {
 		snap_t before;
@@ -553,7 +567,7 @@ static void test_mint(void)
 	CHECK_EQ(c->badge, 0x1234);
 	CHECK(c->obj == w.ep);
 	CHECK_EQ(w.ep->refs, 3);
-	CHECK_EQ(slot(a, S_EP)->badge, 0);   /* the source stays unbadged */
+	CHECK_EQ(slot(a, S_EP)->badge, 0); /* the source stays unbadged */
 
 	/* Notification: rights are the source's at most. */
 	DO_OP(a, a, CSPACE_MINT, S_NTFN, 12, RIGHTS_ALL, UINT64_MAX);
@@ -652,7 +666,7 @@ static void test_delete(void)
 	CHECK_EQ(frame_free_count(), free0 + 2);
 
 	/* The endpoint has two capabilities: the first delete keeps it. */
-	DO_OP(a, b, CSPACE_COPY, S_EP, 2, RIGHTS_ALL, 0);   /* a third, held by b */
+	DO_OP(a, b, CSPACE_COPY, S_EP, 2, RIGHTS_ALL, 0); /* a third, held by b */
 	DO_OP(a, a, CSPACE_DELETE, S_EP, 0, 0, 0);
 	DO_OP(a, a, CSPACE_DELETE, S_EPB, 0, 0, 0);
 	CHECK_EQ(destroyed[CAP_ENDPOINT], 0);
@@ -719,16 +733,16 @@ static void test_lookup_typed(void)
 #define CHECK_USED(p, n) CHECK_EQ((p)->used, (n))
 
 /* pool_charge returns E_NOMEM and no pool of the chain changed. */
-#define CHECK_CHARGE_FAILS(p, n, r, c, g)                                  \
-	do {                                                               \
-		uint64_t ur_ = (r)->used, uc_ = (c)->used, ug_ = (g)->used;    \
-		size_t free_ = frame_free_count();                             \
-		CHECK(!pool_can_charge(p, n));                                 \
-		CHECK_EQ(pool_charge(p, n), E_NOMEM);                          \
-		CHECK_EQ((r)->used, ur_);                                      \
-		CHECK_EQ((c)->used, uc_);                                      \
-		CHECK_EQ((g)->used, ug_);                                      \
-		CHECK_EQ(frame_free_count(), free_);                           \
+#define CHECK_CHARGE_FAILS(p, n, r, c, g)                                                          \
+	do {                                                                                       \
+		uint64_t ur_ = (r)->used, uc_ = (c)->used, ug_ = (g)->used;                        \
+		size_t free_ = frame_free_count();                                                 \
+		CHECK(!pool_can_charge(p, n));                                                     \
+		CHECK_EQ(pool_charge(p, n), E_NOMEM);                                              \
+		CHECK_EQ((r)->used, ur_);                                                          \
+		CHECK_EQ((c)->used, uc_);                                                          \
+		CHECK_EQ((g)->used, ug_);                                                          \
+		CHECK_EQ(frame_free_count(), free_);                                               \
 	} while (0)
 
 static void test_pool_chain(void)
@@ -891,11 +905,11 @@ static void test_shared_frame_uncharges_payer(void)
 	kobj_unref(&pa_pool->obj);
 	CHECK_EQ(frame_refs(f), 2);
 	CHECK_EQ(live(CAP_POOL), 3);
-	CHECK_EQ(pa_pool->obj.refs, 1);     /* the frame's */
+	CHECK_EQ(pa_pool->obj.refs, 1); /* the frame's */
 	CHECK_USED(pa_pool, 1);
-	CHECK_USED(root, 2 + 1 + 2);        /* pools, A's frame, B's cspace */
+	CHECK_USED(root, 2 + 1 + 2); /* pools, A's frame, B's cspace */
 
-	user_frame_unref(f);                /* the mapping */
+	user_frame_unref(f); /* the mapping */
 	CHECK_EQ(frame_refs(f), 1);
 	CHECK_USED(pa_pool, 1);
 	CHECK_EQ(live(CAP_POOL), 3);
@@ -907,7 +921,7 @@ static void test_shared_frame_uncharges_payer(void)
 	CHECK_EQ(live(CAP_POOL), 2);
 	CHECK_USED(pb_pool, 2);
 	CHECK_USED(root, 1 + 2);
-	CHECK_EQ(frame_free_count(), free0 + 2);   /* the frame and A's object */
+	CHECK_EQ(frame_free_count(), free0 + 2); /* the frame and A's object */
 	CHECK_EQ(frame_check(true), 0);
 
 	kobj_unref(&csb->obj);
@@ -934,7 +948,7 @@ static void test_ram_exhausted(void)
 	uint64_t used = root->used;
 	uint32_t refs = root->obj.refs;
 	cspace_t *out = (cspace_t *)0x1;
-	CHECK_EQ(cspace_create(root, 1, &out), E_NOMEM);   /* needs 2 */
+	CHECK_EQ(cspace_create(root, 1, &out), E_NOMEM); /* needs 2 */
 	CHECK_EQ(cspace_create(NULL, 1, &out), E_NOMEM);
 	CHECK(out == (cspace_t *)0x1);
 	CHECK_EQ(frame_free_count(), 1);
@@ -946,7 +960,7 @@ static void test_ram_exhausted(void)
 	kobj_t *o = (kobj_t *)0x1;
 	pool_t *p = (pool_t *)0x1;
 	paddr_t pa = 0x1;
-	CHECK(root->used + 1 <= root->quota);   /* the quota has room */
+	CHECK(root->used + 1 <= root->quota); /* the quota has room */
 	CHECK(!pool_can_charge(root, 1));
 	CHECK(!kobj_can_alloc(root, 1));
 	CHECK(!kobj_can_alloc(NULL, 1));
@@ -998,8 +1012,7 @@ static void test_boot_objects(void)
 	kobj_unref(o);
 	CHECK_EQ(destroyed[CAP_THREAD], 1);
 	/* Each type reaches its own destroy function. */
-	const unsigned types[] = { CAP_ASPACE, CAP_THREAD, CAP_ENDPOINT, CAP_NOTIFICATION,
-				   CAP_IRQ };
+	const unsigned types[] = {CAP_ASPACE, CAP_THREAD, CAP_ENDPOINT, CAP_NOTIFICATION, CAP_IRQ};
 	for (size_t i = 0; i < 5; i++) {
 		CHECK_EQ(kobj_alloc(NULL, types[i], &o), 0);
 		kobj_unref(o);

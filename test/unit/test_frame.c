@@ -45,11 +45,11 @@ int kprintf(const char *fmt, ...)
 }
 
 /* Two RAM ranges with a hole: [base, base+64p) and [base+128p, base+160p). */
-#define BASE 0x80000000UL
+#define BASE   0x80000000UL
 #define NPAGES 160
 static frame_range_t ram[2] = {
-	{ BASE, 64 * PAGE_SIZE },
-	{ BASE + 128 * PAGE_SIZE, 32 * PAGE_SIZE },
+    {BASE, 64 * PAGE_SIZE},
+    {BASE + 128 * PAGE_SIZE, 32 * PAGE_SIZE},
 };
 static void *storage;
 
@@ -99,13 +99,13 @@ static void test_init_counts(void)
 
 static void test_init_rejects(void)
 {
-	frame_range_t overlap[2] = { { BASE, 8 * PAGE_SIZE }, { BASE + 4 * PAGE_SIZE, PAGE_SIZE } };
-	frame_range_t many[FRAME_MAX_RANGES + 1] = { { 0, 0 } };
+	frame_range_t overlap[2] = {{BASE, 8 * PAGE_SIZE}, {BASE + 4 * PAGE_SIZE, PAGE_SIZE}};
+	frame_range_t many[FRAME_MAX_RANGES + 1] = {{0, 0}};
 	char buf[16 * 16];
 	CHECK_EQ(frame_init(buf, overlap, 2), E_INVAL);
 	CHECK_EQ(frame_init(buf, many, FRAME_MAX_RANGES + 1), E_NOSPC);
 	/* Unaligned range: rounded inward. */
-	frame_range_t odd = { BASE + 1, 3 * PAGE_SIZE };
+	frame_range_t odd = {BASE + 1, 3 * PAGE_SIZE};
 	CHECK_EQ(frame_table_bytes(&odd, 1), 2 * 16);
 }
 
@@ -205,13 +205,13 @@ static void test_use_after_free_detected(void)
 	paddr_t pa, again;
 	CHECK_EQ(frame_alloc(FRAME_USER, &pa), 0);
 	frame_unref(pa);
-	((uint8_t *)fake_pa2kva(pa))[123] = 7;  /* write after free */
-	CHECK_EQ(frame_check(false), 0);      /* shallow check does not read pages */
+	((uint8_t *)fake_pa2kva(pa))[123] = 7; /* write after free */
+	CHECK_EQ(frame_check(false), 0);       /* shallow check does not read pages */
 	CHECK_EQ(frame_check(true), E_CORRUPT);
 	panics = 0;
 	panic_armed = 1;
 	if (setjmp(panic_jmp) == 0)
-		frame_alloc(FRAME_USER, &again);   /* LIFO: gets pa back, sees it */
+		frame_alloc(FRAME_USER, &again); /* LIFO: gets pa back, sees it */
 	panic_armed = 0;
 	CHECK_EQ(panics, 1);
 }
@@ -225,7 +225,10 @@ static void test_check_detects_corruption(void)
 	CHECK_EQ(frame_alloc(FRAME_USER, &pa), 0);
 	CHECK_EQ(frame_check(false), 0);
 	/* Make the allocated frame look free without listing it. */
-	struct { uint32_t refs; uint8_t kind; } *raw = storage;
+	struct {
+		uint32_t refs;
+		uint8_t kind;
+	} *raw = storage;
 	raw = (void *)((char *)storage + 16 * ((pa - BASE) >> PAGE_SHIFT));
 	raw->refs = 0;
 	CHECK_EQ(frame_check(false), E_CORRUPT);

@@ -27,7 +27,8 @@ static void test_readable_and_aligned(void)
 		if (e.size) {
 			size_t data_off = (size_t)((const uint8_t *)e.data - arch);
 			if (data_off % 4096)
-				printf("    %.*s: data at %#zx\n", (int)e.namelen, e.name, data_off);
+				printf("    %.*s: data at %#zx\n", (int)e.namelen, e.name,
+				       data_off);
 			CHECK_EQ(data_off % 4096, 0);
 		}
 	}
@@ -37,12 +38,15 @@ static void test_readable_and_aligned(void)
 
 static void test_programs_present(void)
 {
-	static const char *const names[] = { "hello", "utest", "uecho", "ubench", "procsrv" };
+	static const char *const names[] = {"hello", "utest", "uecho", "ubench", "procsrv"};
 	cpio_entry_t e;
 	CHECK(arch != NULL);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		CHECK_EQ(cpio_find(arch, len, names[i], &e), 0);
-		CHECK(e.size > 64 && memcmp(e.data, "\x7f" "ELF", 4) == 0);
+		CHECK(e.size > 64 && memcmp(e.data,
+					    "\x7f"
+					    "ELF",
+					    4) == 0);
 	}
 }
 

@@ -39,12 +39,12 @@
 
 /* ---- the root task's windows ---- */
 
-#define W1	  0x40000000UL   /* 256 pages, below LIBOS_SCRATCH_VA */
+#define W1	  0x40000000UL /* 256 pages, below LIBOS_SCRATCH_VA */
 #define W1_PAGES  256UL
-#define W2	  0x80000000UL   /* 512 pages (one leaf table) */
+#define W2	  0x80000000UL /* 512 pages (one leaf table) */
 #define W2_PAGES  512UL
 #define W3_PAGES  16UL
-#define W3	  (USER_TOP - W3_PAGES * PAGE_SIZE)   /* the top of user space */
+#define W3	  (USER_TOP - W3_PAGES * PAGE_SIZE) /* the top of user space */
 #define KERNEL_VA 0xffffffc000000000UL
 
 extern char _end[];
@@ -54,18 +54,18 @@ extern int main(unsigned long arg);
 
 /* Helper objects (protected: the fuzzer never copies or destroys these). */
 enum { H_SRV_EP, H_FLT_EP, H_SENT_N, H_SRV_T, H_SENT_T, H_IRQ_N, NHELP };
-static unsigned long FZ0;          /* first free slot: helpers live here */
-#define HS(h)	    (FZ0 + (h))
-#define NWAIT	    4
-#define WT_FIRST    (FZ0 + 8)      /* waiter threads: local, fixed code */
-#define FZ_FIRST    (FZ0 + 16)     /* the fuzz range */
-#define NFZ	    160
-#define NCHAOS	    4
-#define CH_FIRST    (FZ_FIRST + NFZ)   /* chaos slots: 4 per chaos thread */
-#define FZ_END	    (CH_FIRST + 4 * NCHAOS)
+static unsigned long FZ0; /* first free slot: helpers live here */
+#define HS(h)	 (FZ0 + (h))
+#define NWAIT	 4
+#define WT_FIRST (FZ0 + 8)  /* waiter threads: local, fixed code */
+#define FZ_FIRST (FZ0 + 16) /* the fuzz range */
+#define NFZ	 160
+#define NCHAOS	 4
+#define CH_FIRST (FZ_FIRST + NFZ) /* chaos slots: 4 per chaos thread */
+#define FZ_END	 (CH_FIRST + 4 * NCHAOS)
 
 static const bootinfo_t *bi;
-static unsigned long dev_first, dev_end;   /* device slots [8, first_free) */
+static unsigned long dev_first, dev_end; /* device slots [8, first_free) */
 
 /* ---- PRNG ---- */
 
@@ -104,14 +104,14 @@ static int tracing(void)
 
 static const char *sysname(unsigned long n)
 {
-	static const char *names[] = { "NULL", "YIELD", "INVOKE", "SEND", "RECV", "CALL",
-				       "REPLY", "REPLY_RECV", "SIGNAL", "WAIT", "POLL" };
+	static const char *names[] = {"NULL",  "YIELD",	     "INVOKE", "SEND", "RECV", "CALL",
+				      "REPLY", "REPLY_RECV", "SIGNAL", "WAIT", "POLL"};
 	return n < SYS_NSYSCALLS ? names[n] : "?";
 }
 
 /* Every system call of the root thread goes through here. */
-static sysret_t S(long n, unsigned long a0, unsigned long a1, unsigned long a2,
-		  unsigned long a3, unsigned long a4, unsigned long a5, unsigned long a6)
+static sysret_t S(long n, unsigned long a0, unsigned long a1, unsigned long a2, unsigned long a3,
+		  unsigned long a4, unsigned long a5, unsigned long a6)
 {
 	if (tracing()) {
 		uprintf("T %lu: %s(%#lx) a0=%#lx a1=%#lx a2=%#lx a3=%#lx a4=%#lx a5=%#lx a6=%#lx\n",
@@ -208,8 +208,19 @@ static unsigned long typed_slot(unsigned long type)
 }
 
 static const unsigned long bad_slots[] = {
-	ROOT_CSPACE_SLOTS, ROOT_CSPACE_SLOTS + 1, 4096, 65535, 65536, 1UL << 31, 1UL << 32,
-	(1UL << 32) + 5, (1UL << 32) + 4, 1UL << 63, ~0UL, ~0UL - 1, 0x7fffffffffffffffUL,
+    ROOT_CSPACE_SLOTS,
+    ROOT_CSPACE_SLOTS + 1,
+    4096,
+    65535,
+    65536,
+    1UL << 31,
+    1UL << 32,
+    (1UL << 32) + 5,
+    (1UL << 32) + 4,
+    1UL << 63,
+    ~0UL,
+    ~0UL - 1,
+    0x7fffffffffffffffUL,
 };
 
 /* Any slot index a caller might pass. */
@@ -242,20 +253,19 @@ static unsigned long pick_dst(void)
 	if (r < 70)
 		return chance(60) ? free_slot() : fuzz_slot();
 	if (r < 80)
-		return 1 + rn(5);   /* occupied: E_EXISTS */
+		return 1 + rn(5); /* occupied: E_EXISTS */
 	if (r < 85)
 		return 0;
 	return bad_slots[rn(sizeof(bad_slots) / sizeof(bad_slots[0]))];
 }
 
 static const unsigned long labels[] = {
-	CSPACE_COPY, CSPACE_MINT, CSPACE_MOVE, CSPACE_DELETE, CSPACE_INFO,
-	POOL_ALLOC_FRAME, POOL_CREATE, POOL_INFO,
-	ASPACE_MAP, ASPACE_UNMAP, ASPACE_PROTECT, ASPACE_QUERY, ASPACE_CLONE, ASPACE_MAP_ZERO,
-	ASPACE_SHARE,
-	THREAD_CONFIGURE, THREAD_START, THREAD_SUSPEND, THREAD_RESUME, THREAD_READ_REGS,
-	THREAD_WRITE_REGS, THREAD_SET_PRIORITY, THREAD_INFO,
-	IRQ_BIND, IRQ_ACK, DEBUG_PUTS, DEBUG_STATS, DEBUG_CHECK,
+    CSPACE_COPY,       CSPACE_MINT,	    CSPACE_MOVE,    CSPACE_DELETE,   CSPACE_INFO,
+    POOL_ALLOC_FRAME,  POOL_CREATE,	    POOL_INFO,	    ASPACE_MAP,	     ASPACE_UNMAP,
+    ASPACE_PROTECT,    ASPACE_QUERY,	    ASPACE_CLONE,   ASPACE_MAP_ZERO, ASPACE_SHARE,
+    THREAD_CONFIGURE,  THREAD_START,	    THREAD_SUSPEND, THREAD_RESUME,   THREAD_READ_REGS,
+    THREAD_WRITE_REGS, THREAD_SET_PRIORITY, THREAD_INFO,    IRQ_BIND,	     IRQ_ACK,
+    DEBUG_PUTS,	       DEBUG_STATS,	    DEBUG_CHECK,
 };
 #define NLABELS (sizeof(labels) / sizeof(labels[0]))
 
@@ -280,7 +290,7 @@ static unsigned long pick_label(void)
 static unsigned long win_page(void)
 {
 	switch (rn(3)) {
-	case 0: return W1 + rn(chance(50) ? 16 : W1_PAGES) * PAGE_SIZE;   /* chaos touches 0..15 */
+	case 0: return W1 + rn(chance(50) ? 16 : W1_PAGES) * PAGE_SIZE; /* chaos touches 0..15 */
 	case 1: return W2 + rn(chance(50) ? 16 : W2_PAGES) * PAGE_SIZE;
 	default: return W3 + rn(W3_PAGES) * PAGE_SIZE;
 	}
@@ -291,7 +301,7 @@ static unsigned long bad_va(void)
 {
 	switch (rn(12)) {
 	case 0: return 0;
-	case 1: return win_page() + 1 + rn(PAGE_SIZE - 1);   /* misaligned */
+	case 1: return win_page() + 1 + rn(PAGE_SIZE - 1); /* misaligned */
 	case 2: return KERNEL_VA + rn(64) * PAGE_SIZE;
 	case 3: return USER_TOP;
 	case 4: return USER_TOP + PAGE_SIZE * rn(4);
@@ -316,8 +326,8 @@ static unsigned long any_va(void)
 {
 	switch (rn(6)) {
 	case 0: return bad_va();
-	case 1: return rn(1UL << 26) * PAGE_SIZE;       /* anywhere in user space */
-	case 2: return 0x100000 + rn(64) * PAGE_SIZE;   /* the cloned program */
+	case 1: return rn(1UL << 26) * PAGE_SIZE;     /* anywhere in user space */
+	case 2: return 0x100000 + rn(64) * PAGE_SIZE; /* the cloned program */
 	case 3: return ROOT_STACK_TOP - (1 + rn(ROOT_STACK_PAGES)) * PAGE_SIZE;
 	default: return win_page();
 	}
@@ -325,8 +335,8 @@ static unsigned long any_va(void)
 
 static unsigned long pick_rights(void)
 {
-	static const unsigned long good[] = { RIGHT_READ, RIGHT_READ | RIGHT_WRITE,
-					      RIGHT_READ | RIGHT_EXEC, RIGHT_EXEC };
+	static const unsigned long good[] = {RIGHT_READ, RIGHT_READ | RIGHT_WRITE,
+					     RIGHT_READ | RIGHT_EXEC, RIGHT_EXEC};
 	switch (rn(4)) {
 	case 0: return rnd();
 	case 1: return rn(32);
@@ -354,7 +364,7 @@ static unsigned long pick_prio(void)
 	switch (rn(5)) {
 	case 0: return rnd();
 	case 1: return 32 + rn(8);
-	default: return rn(17);   /* never above the root's 16: see safe() */
+	default: return rn(17); /* never above the root's 16: see safe() */
 	}
 }
 
@@ -368,16 +378,16 @@ static unsigned long pick_ptr(int out)
 	switch (rn(18)) {
 	case 0: return 0;
 	case 1: return KERNEL_VA + rn(PAGE_SIZE);
-	case 2: return ~0UL - rn(64);                  /* wraps */
-	case 3: return USER_TOP - 8 * (1 + rn(16));    /* straddles 2^38 */
+	case 2: return ~0UL - rn(64);		    /* wraps */
+	case 3: return USER_TOP - 8 * (1 + rn(16)); /* straddles 2^38 */
 	case 4: return USER_TOP;
-	case 5: return BOOTINFO_ADDR + 8 * rn(8);      /* read-only */
+	case 5: return BOOTINFO_ADDR + 8 * rn(8); /* read-only */
 	case 6: return bi->initrd_addr ? bi->initrd_addr + 8 * rn(64) : 0x1000;
-	case 7: return (unsigned long)&main;            /* text: R X */
-	case 8: return 0x30000000UL + 8 * rn(512);      /* unmapped */
-	case 9: return win_page() + 8 * rn(512);        /* maybe mapped, maybe COW */
+	case 7: return (unsigned long)&main;			       /* text: R X */
+	case 8: return 0x30000000UL + 8 * rn(512);		       /* unmapped */
+	case 9: return win_page() + 8 * rn(512);		       /* maybe mapped, maybe COW */
 	case 10: return W3 + (W3_PAGES - 1) * PAGE_SIZE + 8 * rn(512); /* top page */
-	case 11: return (unsigned long)scratch + 1 + rn(7);             /* misaligned */
+	case 11: return (unsigned long)scratch + 1 + rn(7);	       /* misaligned */
 	case 12: return rnd();
 	case 13: return rnd() & (USER_TOP - 1);
 	default: return out ? (unsigned long)scratch : (unsigned long)scratch;
@@ -411,7 +421,7 @@ static int user_page(unsigned long va)
 static int root_range_ok(unsigned long va, unsigned long npages)
 {
 	if (!user_page(va))
-		return 1;   /* rejected by the kernel */
+		return 1; /* rejected by the kernel */
 	if (npages > (USER_TOP >> 12))
 		return 1;
 	return in_win(va, npages * PAGE_SIZE) || va + npages * PAGE_SIZE > USER_TOP;
@@ -424,7 +434,8 @@ static int out_ok(unsigned long p, unsigned long len)
 	if (end < p || p >= USER_TOP)
 		return 1;
 	if (p < (unsigned long)scratch + sizeof(scratch) && end > (unsigned long)scratch)
-		return p >= (unsigned long)scratch && end <= (unsigned long)scratch + sizeof(scratch);
+		return p >= (unsigned long)scratch &&
+		       end <= (unsigned long)scratch + sizeof(scratch);
 	if (p < (unsigned long)_end && end > 0x100000)
 		return 0;
 	if (p < ROOT_STACK_TOP && end > ROOT_STACK_TOP - (ROOT_STACK_PAGES + 1) * PAGE_SIZE)
@@ -437,7 +448,8 @@ static int puts_ok(unsigned long p, unsigned long len)
 {
 	if (len == 0 || len > 4096)
 		return 1;
-	if (p >= (unsigned long)text_buf && p + len <= (unsigned long)text_buf + sizeof(text_buf) - 1)
+	if (p >= (unsigned long)text_buf &&
+	    p + len <= (unsigned long)text_buf + sizeof(text_buf) - 1)
 		return 1;
 	/* Anything the kernel could read (mapped) would print garbage. */
 	return p == 0 || p >= USER_TOP || p + len < p || p + len > USER_TOP ||
@@ -457,7 +469,7 @@ static int may_copy(unsigned long src, unsigned long mask)
 	if (src == SLOT_CSPACE || src == SLOT_ASPACE || src == SLOT_THREAD)
 		return 0;
 	if (src == HS(H_SRV_EP))
-		return !(mask & RIGHT_READ);   /* only the server receives there */
+		return !(mask & RIGHT_READ); /* only the server receives there */
 	if (src >= FZ0 && src < FZ_FIRST)
 		return 0;
 	/* a copy of a server-endpoint cap that can receive must not spread */
@@ -474,7 +486,7 @@ static int safe_invoke(unsigned long *a)
 	long type = q_type(s);
 
 	if (type < 0 || type == CAP_NULL)
-		return 1;   /* E_BADCAP: harmless */
+		return 1; /* E_BADCAP: harmless */
 	switch (type) {
 	case CAP_CSPACE:
 		switch (label) {
@@ -484,8 +496,9 @@ static int safe_invoke(unsigned long *a)
 				return 0;
 			if (s != SLOT_CSPACE && !may_leave_root(a[2]))
 				return 0;
-			if (s == SLOT_CSPACE && q_type(a[3]) == CAP_NULL && a[3] < ROOT_CSPACE_SLOTS &&
-			    !in_fuzz(a[3]) && a[3] != 0 && a[3] != 6 && a[3] != 7)
+			if (s == SLOT_CSPACE && q_type(a[3]) == CAP_NULL &&
+			    a[3] < ROOT_CSPACE_SLOTS && !in_fuzz(a[3]) && a[3] != 0 && a[3] != 6 &&
+			    a[3] != 7)
 				return 0;
 			return 1;
 		case CSPACE_MOVE:
@@ -494,16 +507,17 @@ static int safe_invoke(unsigned long *a)
 				return 0;
 			if (s != SLOT_CSPACE && !may_leave_root(a[2]))
 				return 0;
-			if (s == SLOT_CSPACE && q_type(a[3]) == CAP_NULL && a[3] < ROOT_CSPACE_SLOTS &&
-			    !in_fuzz(a[3]) && a[3] != 0 && a[3] != 6 && a[3] != 7)
+			if (s == SLOT_CSPACE && q_type(a[3]) == CAP_NULL &&
+			    a[3] < ROOT_CSPACE_SLOTS && !in_fuzz(a[3]) && a[3] != 0 && a[3] != 6 &&
+			    a[3] != 7)
 				return 0;
 			return 1;
 		case CSPACE_DELETE:
 			if (s == SLOT_CSPACE && a[2] >= WT_FIRST && a[2] < WT_FIRST + NWAIT)
 				return 1;
 			if (s == SLOT_CSPACE)
-				return !(a[2] < ROOT_CSPACE_SLOTS && !in_fuzz(a[2]) && q_type(a[2]) > 0 &&
-					 a[2] != 0 && a[2] != 6 && a[2] != 7);
+				return !(a[2] < ROOT_CSPACE_SLOTS && !in_fuzz(a[2]) &&
+					 q_type(a[2]) > 0 && a[2] != 0 && a[2] != 6 && a[2] != 7);
 			return 1;
 		}
 		return 1;
@@ -527,17 +541,19 @@ static int safe_invoke(unsigned long *a)
 		case ASPACE_MAP: return root_range_ok(a[3], 1);
 		case ASPACE_UNMAP:
 		case ASPACE_PROTECT: return root_range_ok(a[2], 1);
-		case ASPACE_MAP_ZERO: return a[3] == 0 || a[3] > ZERO_MAX_PAGES ? 1 : root_range_ok(a[2], a[3]);
+		case ASPACE_MAP_ZERO:
+			return a[3] == 0 || a[3] > ZERO_MAX_PAGES ? 1 : root_range_ok(a[2], a[3]);
 		case ASPACE_SHARE: return root_range_ok(a[4], 1);
 		}
 		return 1;
 	case CAP_THREAD:
-		if (s >= WT_FIRST && s < WT_FIRST + NWAIT)   /* runs root code: no new regs */
+		if (s >= WT_FIRST && s < WT_FIRST + NWAIT) /* runs root code: no new regs */
 			return label == THREAD_INFO || label == THREAD_SUSPEND ||
 			       label == THREAD_RESUME || label == THREAD_SET_PRIORITY ||
 			       (label == THREAD_READ_REGS && out_ok(a[2], 256));
 		if (s == SLOT_THREAD || s == HS(H_SRV_T) || s == HS(H_SENT_T))
-			return label == THREAD_INFO || (label == THREAD_READ_REGS && out_ok(a[2], 256));
+			return label == THREAD_INFO ||
+			       (label == THREAD_READ_REGS && out_ok(a[2], 256));
 		switch (label) {
 		case THREAD_CONFIGURE:
 			if (a[2] == SLOT_ASPACE || a[3] == SLOT_CSPACE)
@@ -579,8 +595,10 @@ static void server(unsigned long arg)
 	(void)arg;
 	for (;;) {
 		unsigned long rs = FZ_FIRST + srv_rnd() % NFZ;
-		unsigned long info = (srv_rnd() & 3) ? MSG_WITH_RSLOT(0, rs)
-						     : (srv_rnd() & 0x1f) | ((ROOT_CSPACE_SLOTS + srv_rnd() % 64000) << 16);
+		unsigned long info =
+		    (srv_rnd() & 3)
+			? MSG_WITH_RSLOT(0, rs)
+			: (srv_rnd() & 0x1f) | ((ROOT_CSPACE_SLOTS + srv_rnd() % 64000) << 16);
 		sysret_t r = syscall7(SYS_RECV, HS(H_SRV_EP), info, 0, 0, 0, 0, 0);
 		if (r.r0 < 0)
 			continue;
@@ -616,7 +634,7 @@ static void sentinel(unsigned long arg)
 
 typedef struct chaos {
 	int live;
-	unsigned long thread, aspace, cspace, pool;   /* slots in the root cspace */
+	unsigned long thread, aspace, cspace, pool; /* slots in the root cspace */
 	unsigned long faults;
 } chaos_t;
 static chaos_t chaos[NCHAOS];
@@ -641,11 +659,14 @@ static void __attribute__((noinline)) chaos_fault(unsigned k, unsigned long addr
 	switch (k) {
 	case 0: __asm__ volatile(NORVC("ld t0, 0(%0)") : : "r"(addr) : "t0", "memory"); break;
 	case 1: __asm__ volatile(NORVC("sd zero, 0(%0)") : : "r"(addr) : "memory"); break;
-	case 2: __asm__ volatile(NORVC("ebreak") ::: "memory"); break;
-	case 3: __asm__ volatile(NORVC(".word 0") ::: "memory"); break;
+	case 2: __asm__ volatile(NORVC("ebreak")::: "memory"); break;
+	case 3: __asm__ volatile(NORVC(".word 0")::: "memory"); break;
 	case 4: __asm__ volatile(NORVC("lw t0, 0(%0)") : : "r"(addr | 1) : "t0", "memory"); break;
 	default:
-		__asm__ volatile(NORVC("sd zero, 0(%0)") : : "r"((unsigned long)&chaos_fault) : "memory");
+		__asm__ volatile(NORVC("sd zero, 0(%0)")
+				 :
+				 : "r"((unsigned long)&chaos_fault)
+				 : "memory");
 		break;
 	}
 }
@@ -681,24 +702,25 @@ static void chaos_main(unsigned long seed)
 			n = SYS_INVOKE;
 			a[1] = labels[(r >> 12) % NLABELS];
 			if (a[1] == POOL_CREATE && a[2] == CAP_CSPACE)
-				a[2] = CAP_ENDPOINT;          /* no cycles: no cspaces */
+				a[2] = CAP_ENDPOINT; /* no cycles: no cspaces */
 			if (a[1] == THREAD_CONFIGURE || a[1] == THREAD_SET_PRIORITY)
-				a[5] = a[2] = (r >> 20) % 17;  /* never above the root */
+				a[5] = a[2] = (r >> 20) % 17; /* never above the root */
 			if (a[1] == DEBUG_PUTS)
-				continue;                      /* no debug cap anyway */
+				continue; /* no debug cap anyway */
 		}
 		/* blocking calls are rare: somebody may never come */
 		if ((n == SYS_RECV || n == SYS_WAIT || n == SYS_SEND || n == SYS_CALL ||
-		     n == SYS_REPLY_RECV) && (r >> 24) % 16 != 0)
+		     n == SYS_REPLY_RECV) &&
+		    (r >> 24) % 16 != 0)
 			n = SYS_POLL;
 		if (n == SYS_CALL && (r >> 30) % 2)
-			a[0] = 3;   /* the server: always answers */
+			a[0] = 3; /* the server: always answers */
 		syscall7((long)n, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
 		if ((r >> 32) % 32 == 0)
 			chaos_fault((unsigned)((r >> 40) % 6), a[2]);
-		if ((r >> 32) % 8 == 1) {   /* touch a window page: zero fill, COW */
+		if ((r >> 32) % 8 == 1) { /* touch a window page: zero fill, COW */
 			volatile uint64_t *p = (volatile uint64_t *)(((r >> 39) & 1 ? W1 : W2) +
-								      (r >> 40) % 16 * PAGE_SIZE);
+								     (r >> 40) % 16 * PAGE_SIZE);
 			if ((r >> 50) & 1)
 				*p = r;
 			else
@@ -710,7 +732,7 @@ static void chaos_main(unsigned long seed)
 static void chaos_kill(int i, int order)
 {
 	chaos_t *c = &chaos[i];
-	unsigned long sl[4] = { c->thread, c->aspace, c->cspace, c->pool };
+	unsigned long sl[4] = {c->thread, c->aspace, c->cspace, c->pool};
 
 	if (!c->live)
 		return;
@@ -753,7 +775,8 @@ static void chaos_spawn(int i)
 	/* its cspace: 1 pool, 2 aspace, 3 server ep (no READ), then fuzz caps */
 	I(c->cspace, CSPACE_COPY, c->pool, 1, RIGHTS_ALL, 0, 0);
 	I(c->cspace, CSPACE_COPY, c->aspace, 2, RIGHTS_ALL, 0, 0);
-	I(c->cspace, CSPACE_MINT, HS(H_SRV_EP), 3, RIGHT_WRITE | RIGHT_GRANT, 0x100 + (unsigned long)i, 0);
+	I(c->cspace, CSPACE_MINT, HS(H_SRV_EP), 3, RIGHT_WRITE | RIGHT_GRANT,
+	  0x100 + (unsigned long)i, 0);
 	for (unsigned long d = 4; d < 12; d++) {
 		unsigned long src = FZ_FIRST + rn(NFZ);
 		long t = q_type(src);
@@ -788,18 +811,18 @@ static int handle_fault(sysret_t *m)
 			continue;
 		if (q_state(c->thread) != THREAD_BLOCKED)
 			continue;
-		if (S(SYS_INVOKE, c->thread, THREAD_READ_REGS, (unsigned long)scratch, 0, 0, 0, 0).r0 < 0)
+		if (S(SYS_INVOKE, c->thread, THREAD_READ_REGS, (unsigned long)scratch, 0, 0, 0, 0)
+			.r0 < 0)
 			continue;
 		if (scratch[0] != sepc)
 			continue;
 		c->faults++;
 		switch (rn(10)) {
-		case 0:   /* kill it for good, the reply then finds nobody */
+		case 0: /* kill it for good, the reply then finds nobody */
 			I(c->thread, THREAD_SUSPEND, 0, 0, 0, 0, 0);
 			return 1;
-		case 1:   /* reply without a fix: it faults again */
-			return 1;
-		default:  /* skip the faulting (4-byte) instruction */
+		case 1: /* reply without a fix: it faults again */ return 1;
+		default: /* skip the faulting (4-byte) instruction */
 			scratch[0] += 4;
 			I(c->thread, THREAD_WRITE_REGS, (unsigned long)scratch, 0, 0, 0, 0);
 			return 1;
@@ -823,16 +846,17 @@ static void drain(void)
 		if (MSG_LABEL(r.r[0]) == SENTINEL_LABEL)
 			return;
 		if (++n > 400)
-			return;   /* the sentinel stays queued: the next drain takes it */
+			return; /* the sentinel stays queued: the next drain takes it */
 		int known = MSG_LABEL(r.r[0]) == FAULT_LABEL && handle_fault(&r);
-		if (!known && chance(30)) {   /* leave the sender waiting for good */
+		if (!known && chance(30)) { /* leave the sender waiting for good */
 			r = S(SYS_RECV, HS(H_FLT_EP), 0, 0, 0, 0, 0, 0);
 			continue;
 		}
 		if (chance(50)) {
-			r = S(SYS_REPLY_RECV, HS(H_FLT_EP), chance(10) ? MSG_INFO(rnd(), 5 + rn(3)) : rnd() & 7 & 3,
-			      rnd(), rnd(), rnd(), rnd(), 0);
-			if (r.r0 == E_INVAL) {   /* nothing was sent: reply properly */
+			r = S(SYS_REPLY_RECV, HS(H_FLT_EP),
+			      chance(10) ? MSG_INFO(rnd(), 5 + rn(3)) : rnd() & 7 & 3, rnd(), rnd(),
+			      rnd(), rnd(), 0);
+			if (r.r0 == E_INVAL) { /* nothing was sent: reply properly */
 				S(SYS_REPLY, 0, 0, 0, 0, 0, 0, 0);
 				r = S(SYS_RECV, HS(H_FLT_EP), 0, 0, 0, 0, 0, 0);
 			}
@@ -954,14 +978,15 @@ static void args_for(unsigned long *a)
 	case CSPACE_INFO:
 		a[2] = s == SLOT_CSPACE ? pick_slot() : chance(80) ? rn(70) : pick_slot();
 		break;
-	case POOL_ALLOC_FRAME:
-		a[2] = pick_dst();
-		break;
+	case POOL_ALLOC_FRAME: a[2] = pick_dst(); break;
 	case POOL_CREATE:
 		a[2] = chance(85) ? 1 + rn(CAP_NTYPES) : rnd();
 		a[3] = pick_dst();
-		a[4] = a[2] == CAP_POOL ? (chance(70) ? rn(40) : rnd())
-					 : a[2] == CAP_CSPACE ? (chance(80) ? 1 + rn(300) : chance(50) ? 4096 + rn(2) : rnd()) : rnd();
+		a[4] = a[2] == CAP_POOL	    ? (chance(70) ? rn(40) : rnd())
+		       : a[2] == CAP_CSPACE ? (chance(80)   ? 1 + rn(300)
+					       : chance(50) ? 4096 + rn(2)
+							    : rnd())
+					    : rnd();
 		break;
 	case ASPACE_MAP:
 		a[2] = chance(70) ? typed_slot(CAP_FRAME) : pick_slot();
@@ -969,9 +994,7 @@ static void args_for(unsigned long *a)
 		a[4] = pick_rights();
 		break;
 	case ASPACE_UNMAP:
-	case ASPACE_QUERY:
-		a[2] = root_as ? root_va() : any_va();
-		break;
+	case ASPACE_QUERY: a[2] = root_as ? root_va() : any_va(); break;
 	case ASPACE_PROTECT:
 		a[2] = root_as ? root_va() : any_va();
 		a[3] = pick_rights();
@@ -982,9 +1005,13 @@ static void args_for(unsigned long *a)
 		break;
 	case ASPACE_MAP_ZERO:
 		a[2] = root_as ? root_va() : any_va();
-		a[3] = chance(80) ? 1 + rn(32) : chance(50) ? rn(2) : chance(50) ? ZERO_MAX_PAGES + rn(2) : rnd();
-		if (!root_as && chance(30)) {   /* across leaf (2 MiB) and 1 GiB tables */
-			unsigned long b = chance(50) ? (1 + rn(255)) << 30 : (1 + rn(1UL << 17)) << 21;
+		a[3] = chance(80)   ? 1 + rn(32)
+		       : chance(50) ? rn(2)
+		       : chance(50) ? ZERO_MAX_PAGES + rn(2)
+				    : rnd();
+		if (!root_as && chance(30)) { /* across leaf (2 MiB) and 1 GiB tables */
+			unsigned long b =
+			    chance(50) ? (1 + rn(255)) << 30 : (1 + rn(1UL << 17)) << 21;
 			a[2] = b - (1 + rn(64)) * PAGE_SIZE;
 			a[3] = chance(70) ? 1 + rn(1024) : 1 + rn(ZERO_MAX_PAGES);
 		}
@@ -1010,15 +1037,9 @@ static void args_for(unsigned long *a)
 		break;
 	case THREAD_READ_REGS:
 	case THREAD_WRITE_REGS:
-	case DEBUG_STATS:
-		a[2] = pick_ptr(label != THREAD_WRITE_REGS);
-		break;
-	case THREAD_SET_PRIORITY:
-		a[2] = pick_prio();
-		break;
-	case IRQ_BIND:
-		a[2] = chance(70) ? typed_slot(CAP_NOTIFICATION) : pick_slot();
-		break;
+	case DEBUG_STATS: a[2] = pick_ptr(label != THREAD_WRITE_REGS); break;
+	case THREAD_SET_PRIORITY: a[2] = pick_prio(); break;
+	case IRQ_BIND: a[2] = chance(70) ? typed_slot(CAP_NOTIFICATION) : pick_slot(); break;
 	case DEBUG_PUTS:
 		if (chance(40)) {
 			a[2] = (unsigned long)text_buf + rn(4);
@@ -1048,9 +1069,11 @@ static unsigned long pick_info(void)
 	if (chance(30))
 		info |= MSG_CAP;
 	if (chance(40))
-		info = MSG_WITH_RSLOT(info, chance(80) ? free_slot() : rn(4) ? rn(1 << 16) : 1 + rn(5));
+		info = MSG_WITH_RSLOT(info, chance(80) ? free_slot()
+					    : rn(4)    ? rn(1 << 16)
+						       : 1 + rn(5));
 	if (chance(5))
-		info |= rnd() & 0xffe0;   /* reserved bits */
+		info |= rnd() & 0xffe0; /* reserved bits */
 	return info;
 }
 
@@ -1062,7 +1085,7 @@ static void op_invoke(void)
 	a[1] = pick_label();
 	args_for(a);
 	if (chance(3))
-		a[1] |= (1UL << 32) * (1 + rn(3));   /* labels above 32 bits */
+		a[1] |= (1UL << 32) * (1 + rn(3)); /* labels above 32 bits */
 	if (!safe_invoke(a)) {
 		nskipped++;
 		return;
@@ -1073,9 +1096,20 @@ static void op_invoke(void)
 /* A raw system call: any number, random registers; never one that blocks. */
 static void op_raw(void)
 {
-	static const unsigned long nums[] = { SYS_NSYSCALLS, SYS_NSYSCALLS + 1, 12, 15, 31, 64,
-					      255, 0x7fffffff, 0x80000000UL, 1UL << 32,
-					      (1UL << 32) + SYS_RECV, ~0UL, ~0UL - 1, 1UL << 63 };
+	static const unsigned long nums[] = {SYS_NSYSCALLS,
+					     SYS_NSYSCALLS + 1,
+					     12,
+					     15,
+					     31,
+					     64,
+					     255,
+					     0x7fffffff,
+					     0x80000000UL,
+					     1UL << 32,
+					     (1UL << 32) + SYS_RECV,
+					     ~0UL,
+					     ~0UL - 1,
+					     1UL << 63};
 	unsigned long n, a[7];
 
 	for (int i = 0; i < 7; i++)
@@ -1101,12 +1135,13 @@ static void op_raw(void)
 		/* only forms that fail at once */
 		long t = q_type(a[0]);
 		if (t == CAP_ENDPOINT && n != SYS_WAIT)
-			a[1] = (a[1] & ~7UL) | (5 + rn(3));   /* MSG_LEN > 4: E_INVAL */
+			a[1] = (a[1] & ~7UL) | (5 + rn(3)); /* MSG_LEN > 4: E_INVAL */
 		if (t == CAP_ENDPOINT && (n == SYS_RECV || n == SYS_REPLY_RECV))
-			return;   /* could wait for good */
+			return; /* could wait for good */
 		if (t == CAP_NOTIFICATION && n == SYS_WAIT)
 			return;
-		if ((n == SYS_SEND || n == SYS_CALL) && (a[1] & MSG_CAP) && !may_copy(a[6], RIGHTS_ALL))
+		if ((n == SYS_SEND || n == SYS_CALL) && (a[1] & MSG_CAP) &&
+		    !may_copy(a[6], RIGHTS_ALL))
 			a[1] &= ~MSG_CAP;
 		if (n == SYS_REPLY_RECV)
 			a[1] = (a[1] & ~7UL) | (5 + rn(3));
@@ -1126,11 +1161,10 @@ static void op_call_server(void)
 	unsigned long info = pick_info(), cap = chance(80) ? fuzz_slot() : pick_slot();
 	unsigned long ep = HS(H_SRV_EP);
 
-	if (chance(20)) {   /* a copy in a fuzz slot, minted or not, maybe no WRITE */
+	if (chance(20)) { /* a copy in a fuzz slot, minted or not, maybe no WRITE */
 		unsigned long d = free_slot();
-		if (q_type(d) == CAP_NULL &&
-		    I(SLOT_CSPACE, chance(50) ? CSPACE_MINT : CSPACE_COPY, ep, d, rn(16) & ~RIGHT_READ,
-		      1 + rn(1000), 0) == 0)
+		if (q_type(d) == CAP_NULL && I(SLOT_CSPACE, chance(50) ? CSPACE_MINT : CSPACE_COPY,
+					       ep, d, rn(16) & ~RIGHT_READ, 1 + rn(1000), 0) == 0)
 			ep = d;
 	}
 	if (q_state(HS(H_SRV_T)) != THREAD_BLOCKED)
@@ -1157,11 +1191,14 @@ static void op_create(void)
 		I(pool, POOL_ALLOC_FRAME, d, 0, 0, 0, 0);
 		return;
 	}
-	static const unsigned long types[] = { CAP_POOL, CAP_ASPACE, CAP_THREAD, CAP_ENDPOINT,
-					       CAP_NOTIFICATION, CAP_CSPACE, CAP_FRAME };
+	static const unsigned long types[] = {CAP_POOL,	    CAP_ASPACE,	      CAP_THREAD,
+					      CAP_ENDPOINT, CAP_NOTIFICATION, CAP_CSPACE,
+					      CAP_FRAME};
 	type = types[rn(7)];
-	unsigned long arg = type == CAP_POOL ? rn(48) : type == CAP_CSPACE ? 1 + rn(chance(90) ? 200 : 4096) : 0;
-	if (!safe_invoke((unsigned long[7]){ pool, POOL_CREATE, type, d, arg, 0, 0 }))
+	unsigned long arg = type == CAP_POOL	 ? rn(48)
+			    : type == CAP_CSPACE ? 1 + rn(chance(90) ? 200 : 4096)
+						 : 0;
+	if (!safe_invoke((unsigned long[7]){pool, POOL_CREATE, type, d, arg, 0, 0}))
 		return;
 	I(pool, POOL_CREATE, type, d, arg, 0, 0);
 }
@@ -1170,7 +1207,7 @@ static void op_create(void)
 static void op_map(void)
 {
 	unsigned long as = chance(50) ? SLOT_ASPACE : typed_slot(CAP_ASPACE);
-	unsigned long a[7] = { as, 0, 0, 0, 0, 0, 0 };
+	unsigned long a[7] = {as, 0, 0, 0, 0, 0, 0};
 
 	switch (rn(6)) {
 	case 0:
@@ -1186,7 +1223,8 @@ static void op_map(void)
 	if (a[1] == ASPACE_SHARE && chance(60))
 		a[3] = mapped_page(a[2]);
 	if (a[1] == ASPACE_MAP && chance(50))
-		a[4] = (unsigned long[]){ RIGHT_READ, RIGHT_READ | RIGHT_WRITE, RIGHT_READ | RIGHT_EXEC }[rn(3)];
+		a[4] = (unsigned long[]){RIGHT_READ, RIGHT_READ | RIGHT_WRITE,
+					 RIGHT_READ | RIGHT_EXEC}[rn(3)];
 	if (!safe_invoke(a)) {
 		nskipped++;
 		return;
@@ -1205,25 +1243,21 @@ static void op_thread(void)
 	for (int i = 0; i < NCHAOS; i++)
 		if (chaos[i].live && (t == chaos[i].thread))
 			return;
-	unsigned long fep = chance(40) ? HS(H_FLT_EP) : chance(50) ? typed_slot(CAP_ENDPOINT) : ~0UL;
+	unsigned long fep = chance(40)	 ? HS(H_FLT_EP)
+			    : chance(50) ? typed_slot(CAP_ENDPOINT)
+					 : ~0UL;
 	if (fep == HS(H_FLT_EP) || q_type(fep) == CAP_ENDPOINT || fep == ~0UL)
 		I(t, THREAD_CONFIGURE, as, cs, fep, rn(17), 0);
 	switch (rn(4)) {
-	case 0:
-		I(t, THREAD_START, any_va(), any_va(), rnd(), 0, 0);
-		break;
+	case 0: I(t, THREAD_START, any_va(), any_va(), rnd(), 0, 0); break;
 	case 1:
 		for (int i = 0; i < 32; i++)
 			scratch[i] = chance(50) ? any_va() : rnd();
 		I(t, THREAD_WRITE_REGS, (unsigned long)scratch, 0, 0, 0, 0);
 		I(t, THREAD_RESUME, 0, 0, 0, 0, 0);
 		break;
-	case 2:
-		I(t, THREAD_SUSPEND, 0, 0, 0, 0, 0);
-		break;
-	default:
-		I(t, THREAD_RESUME, 0, 0, 0, 0, 0);
-		break;
+	case 2: I(t, THREAD_SUSPEND, 0, 0, 0, 0, 0); break;
+	default: I(t, THREAD_RESUME, 0, 0, 0, 0, 0); break;
 	}
 }
 
@@ -1264,7 +1298,8 @@ static void one_call(void)
 	else if (r < 98)
 		S(SYS_YIELD, 0, 0, 0, 0, 0, 0, 0);
 	else
-		S(SYS_POLL, chance(50) ? typed_slot(CAP_NOTIFICATION) : pick_slot(), 0, 0, 0, 0, 0, 0);
+		S(SYS_POLL, chance(50) ? typed_slot(CAP_NOTIFICATION) : pick_slot(), 0, 0, 0, 0, 0,
+		  0);
 }
 
 /* ---- teardown and leak check ---- */
@@ -1298,7 +1333,7 @@ static void teardown(void)
 	for (unsigned long s = FZ_FIRST; s < FZ_END; s++)
 		if (q_type(s) != CAP_NULL)
 			q_inv(SLOT_CSPACE, CSPACE_DELETE, s, 0, 0, 0);
-	static const unsigned long extra[] = { 0, 6, 7 };
+	static const unsigned long extra[] = {0, 6, 7};
 	for (int i = 0; i < 3; i++)
 		if (q_type(extra[i]) > 0)
 			q_inv(SLOT_CSPACE, CSPACE_DELETE, extra[i], 0, 0, 0);
@@ -1307,7 +1342,8 @@ static void teardown(void)
 			q_inv(SLOT_CSPACE, CSPACE_DELETE, s, 0, 0, 0);
 	for (unsigned long s = FZ_END; s < ROOT_CSPACE_SLOTS; s++)
 		if (q_type(s) > 0) {
-			fail("slot %lu outside the fuzz range holds a cap of type %ld", s, q_type(s));
+			fail("slot %lu outside the fuzz range holds a cap of type %ld", s,
+			     q_type(s));
 			q_inv(SLOT_CSPACE, CSPACE_DELETE, s, 0, 0, 0);
 		}
 	for (int i = 0; i < NCHAOS; i++)
@@ -1408,8 +1444,10 @@ static int setup_helpers(void)
 		fail("creating the helpers: %s", error_name((int)e));
 		return -1;
 	}
-	if ((e = thread_start_local(HS(H_SRV_T), server, 0, srv_stack + HSTACK, 16, NO_FAULT_EP)) < 0 ||
-	    (e = thread_start_local(HS(H_SENT_T), sentinel, 0, sent_stack + HSTACK, 16, NO_FAULT_EP)) < 0) {
+	if ((e = thread_start_local(HS(H_SRV_T), server, 0, srv_stack + HSTACK, 16, NO_FAULT_EP)) <
+		0 ||
+	    (e = thread_start_local(HS(H_SENT_T), sentinel, 0, sent_stack + HSTACK, 16,
+				    NO_FAULT_EP)) < 0) {
 		fail("starting the helpers: %s", error_name((int)e));
 		return -1;
 	}
@@ -1473,10 +1511,11 @@ int main(unsigned long arg)
 				uprintf("fuzz: leak in the epoch of calls %lu..%lu (seed %lu)\n",
 					call_no + 1 - ((call_no % epoch) + 1), call_no, seed);
 			if ((call_no + 1) % 10000 == 0)
-				uprintf("fuzz: %lu calls (%lu ok, %lu errors, %lu skipped, %lu faults, "
-					"%lu chaos, %lu waiters, %lu server msgs)\n",
-					call_no + 1, res_ok, res_err, nskipped, nfaults, nchaos_started, nwaiters,
-					(unsigned long)srv_msgs);
+				uprintf(
+				    "fuzz: %lu calls (%lu ok, %lu errors, %lu skipped, %lu faults, "
+				    "%lu chaos, %lu waiters, %lu server msgs)\n",
+				    call_no + 1, res_ok, res_err, nskipped, nfaults, nchaos_started,
+				    nwaiters, (unsigned long)srv_msgs);
 		}
 	}
 	if (nfail == 0) {
@@ -1486,12 +1525,14 @@ int main(unsigned long arg)
 	}
 	uprintf("fuzz: %lu calls made: %lu ok, %lu errors, %lu skipped, %lu faults served, "
 		"%lu chaos threads, %lu server messages\n",
-		ncalls, res_ok, res_err, nskipped, nfaults, nchaos_started, (unsigned long)srv_msgs);
+		ncalls, res_ok, res_err, nskipped, nfaults, nchaos_started,
+		(unsigned long)srv_msgs);
 	kstats_t ks;
 	if (kstats(&ks) == 0)
 		uprintf("fuzz: kernel: %lu syscalls, %lu context switches, %lu COW copies, "
 			"%lu COW reuses, %lu zero fills\n",
-			ks.syscalls, ks.context_switches, ks.cow_copies, ks.cow_reuses, ks.zero_fills);
+			ks.syscalls, ks.context_switches, ks.cow_copies, ks.cow_reuses,
+			ks.zero_fills);
 	if (nfail == 0) {
 		uprintf("fuzz: seed %lu, %lu calls, ok\n", seed, ncalls);
 		uprintf("RESULT: PASS\n");

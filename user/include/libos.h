@@ -133,13 +133,13 @@ typedef struct child {
 } child_t;
 
 typedef struct spawn_args {
-	const char *name;          /* file name in the initrd */
-	const spawn_cap_t *caps;   /* given to the child before it starts */
+	const char *name;	 /* file name in the initrd */
+	const spawn_cap_t *caps; /* given to the child before it starts */
 	size_t ncaps;
 	unsigned long cspace_slots;
 	unsigned prio;
-	unsigned long fault_ep;    /* slot in the caller's cspace, or NO_FAULT_EP */
-	unsigned long arg;         /* the child's a0 */
+	unsigned long fault_ep; /* slot in the caller's cspace, or NO_FAULT_EP */
+	unsigned long arg;	/* the child's a0 */
 } spawn_args_t;
 
 /* Set where the initrd is (from bootinfo); spawn_elf needs it. */

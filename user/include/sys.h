@@ -13,13 +13,13 @@
 
 /* Everything a system call can return: a0 .. a6. */
 typedef struct sysret {
-	long r0;              /* a0: result or error */
-	unsigned long r[6];   /* a1 .. a6 */
+	long r0;	    /* a0: result or error */
+	unsigned long r[6]; /* a1 .. a6 */
 } sysret_t;
 
-static inline sysret_t syscall7(long n, unsigned long a0, unsigned long a1,
-				unsigned long a2, unsigned long a3, unsigned long a4,
-				unsigned long a5, unsigned long a6)
+static inline sysret_t syscall7(long n, unsigned long a0, unsigned long a1, unsigned long a2,
+				unsigned long a3, unsigned long a4, unsigned long a5,
+				unsigned long a6)
 {
 	register unsigned long x10 __asm__("a0") = a0;
 	register unsigned long x11 __asm__("a1") = a1;
@@ -34,7 +34,7 @@ static inline sysret_t syscall7(long n, unsigned long a0, unsigned long a1,
 			   "+r"(x16)
 			 : "r"(x17)
 			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
-	return (sysret_t){ (long)x10, { x11, x12, x13, x14, x15, x16 } };
+	return (sysret_t){(long)x10, {x11, x12, x13, x14, x15, x16}};
 }
 
 static inline long sys_null(void)
@@ -59,7 +59,7 @@ static inline sysret_t sys_invoke(unsigned long slot, unsigned long label, unsig
 typedef struct msg {
 	unsigned long info;
 	unsigned long w[MSG_WORDS];
-	unsigned long cap;     /* send: slot of the cap to transfer; recv: badge */
+	unsigned long cap; /* send: slot of the cap to transfer; recv: badge */
 } msg_t;
 
 static inline sysret_t sys_send(unsigned long ep, const msg_t *m)

@@ -52,7 +52,7 @@ static int run(char *cmd)
 int main(int argc, char **argv)
 {
 	static char dflt[] = "ptest";
-	char *none[] = { argv[0], dflt };
+	char *none[] = {argv[0], dflt};
 	int failed = 0, status;
 
 	if (argc < 2) {

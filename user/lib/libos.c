@@ -171,8 +171,8 @@ out_slot:
 typedef struct thread_start {
 	thread_fn_t fn;
 	unsigned long arg;
-	unsigned long self;   /* the thread's own slot, to suspend itself */
-	unsigned long pad;    /* keeps sp 16-byte aligned */
+	unsigned long self; /* the thread's own slot, to suspend itself */
+	unsigned long pad;  /* keeps sp 16-byte aligned */
 } thread_start_t;
 
 static void thread_entry(thread_start_t *ts)
@@ -196,7 +196,7 @@ long thread_start_local(unsigned long thread, thread_fn_t fn, unsigned long arg,
 		return err;
 	return sys_invoke(thread, THREAD_START, (unsigned long)thread_entry, (unsigned long)ts,
 			  (unsigned long)ts, 0, 0)
-		.r0;
+	    .r0;
 }
 
 long thread_spawn_local_ep(thread_fn_t fn, unsigned long arg, void *stack_top, unsigned prio,

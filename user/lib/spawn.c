@@ -68,7 +68,7 @@ static long load_page(const uint8_t *file, const elf_segment_t *s, uint64_t page
 
 		err = sys_invoke(SLOT_ASPACE, ASPACE_MAP, tmp, LIBOS_SCRATCH_VA,
 				 RIGHT_READ | RIGHT_WRITE, 0, 0)
-			      .r0;
+			  .r0;
 		if (err < 0)
 			goto out;
 		memcpy((void *)(LIBOS_SCRATCH_VA + (from - page_va)),
@@ -109,7 +109,7 @@ static long map_stack(unsigned long aspace, unsigned long tmp)
 			return err;
 		err = sys_invoke(aspace, ASPACE_MAP, tmp, CHILD_STACK_TOP - i * PAGE_SIZE,
 				 RIGHT_READ | RIGHT_WRITE, 0, 0)
-			      .r0;
+			  .r0;
 		cap_delete(tmp);
 		if (err < 0)
 			return err;
@@ -147,9 +147,9 @@ static long spawn_into(const spawn_args_t *a, const child_t *c, unsigned long tm
 		return err;
 	err = sys_invoke(SLOT_POOL, POOL_CREATE, CAP_ASPACE, c->aspace, 0, 0, 0).r0;
 	if (err >= 0)
-		err = sys_invoke(SLOT_POOL, POOL_CREATE, CAP_CSPACE, c->cspace, a->cspace_slots, 0,
-				 0)
-			      .r0;
+		err =
+		    sys_invoke(SLOT_POOL, POOL_CREATE, CAP_CSPACE, c->cspace, a->cspace_slots, 0, 0)
+			.r0;
 	if (err >= 0)
 		err = sys_invoke(SLOT_POOL, POOL_CREATE, CAP_THREAD, c->thread, 0, 0, 0).r0;
 	if (err >= 0)
@@ -161,10 +161,10 @@ static long spawn_into(const spawn_args_t *a, const child_t *c, unsigned long tm
 	if (err >= 0)
 		err = sys_invoke(c->thread, THREAD_CONFIGURE, c->aspace, c->cspace, a->fault_ep,
 				 a->prio, 0)
-			      .r0;
+			  .r0;
 	if (err >= 0)
 		err = sys_invoke(c->thread, THREAD_START, img.entry, CHILD_STACK_TOP, a->arg, 0, 0)
-			      .r0;
+			  .r0;
 	return err;
 }
 

@@ -60,7 +60,7 @@ static uint64_t fork_exit_wait(int n, int eager)
 /* fork + execv of a program that exits at once + waitpid. */
 static uint64_t fork_exec_wait(int n)
 {
-	char *argv[] = { "ptrue", NULL };
+	char *argv[] = {"ptrue", NULL};
 	for (int i = 0; i < n; i++) {
 		int status;
 		uint64_t t0 = instret();
@@ -124,7 +124,7 @@ static void sbrk_untouched(void)
  * instance's own pages count. */
 static void spawn_10_same(void)
 {
-	static char *argv[] = { "ptest", "--sleep", NULL };
+	static char *argv[] = {"ptest", "--sleep", NULL};
 	pid_t pid[10];
 	unsigned long total = 0;
 
@@ -136,7 +136,7 @@ static void spawn_10_same(void)
 		}
 	}
 	for (int i = 0; i < 10; i++) {
-		procinfo_t pi = { 0 };
+		procinfo_t pi = {0};
 		for (int k = 0; k < 10000 && pi.execs == 0; k++) {
 			procinfo(pid[i], &pi);
 			sys_yield();
@@ -145,7 +145,7 @@ static void spawn_10_same(void)
 	for (int k = 0; k < 200; k++)
 		sys_yield();
 	for (int i = 0; i < 10; i++) {
-		procinfo_t pi = { 0 };
+		procinfo_t pi = {0};
 		procinfo(pid[i], &pi);
 		total += pi.used;
 	}
@@ -159,7 +159,7 @@ static void spawn_10_same(void)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1) {   /* "pbench:N": only an N MiB fork row, for profiling */
+	if (argc > 1) { /* "pbench:N": only an N MiB fork row, for profiling */
 		heap_to((size_t)atoi(argv[1]) << 20);
 		row("fork_exit_wait_N", fork_exit_wait(5, 0));
 		return 0;
@@ -175,6 +175,6 @@ int main(int argc, char **argv)
 	row("fork_eager_exit_wait_8m", fork_exit_wait(5, 1));
 	heap_to(64 << 20);
 	row("fork_exit_wait_64m", fork_exit_wait(5, 0));
-	sbrk_untouched();   /* last: heap_to() keeps its own count of the break */
+	sbrk_untouched(); /* last: heap_to() keeps its own count of the break */
 	return 0;
 }

@@ -22,10 +22,10 @@
 #include <sys.h>
 
 /* One request: result in w0 (r[1]); more words in r[2..4]. */
-static sysret_t ps_call(unsigned long label, unsigned long w0, unsigned long w1,
-			unsigned long w2, unsigned long w3)
+static sysret_t ps_call(unsigned long label, unsigned long w0, unsigned long w1, unsigned long w2,
+			unsigned long w3)
 {
-	msg_t m = { MSG_INFO(label, 4), { w0, w1, w2, w3 }, 0 };
+	msg_t m = {MSG_INFO(label, 4), {w0, w1, w2, w3}, 0};
 	sysret_t r = sys_call(PSLOT_PROCSRV, &m);
 
 	if (r.r0 < 0)
@@ -89,7 +89,7 @@ int execv(const char *path, char *const argv[])
 		len += n;
 	}
 	for (size_t off = 0; off < len; off += PS_ARG_CHUNK) {
-		unsigned long w[3] = { 0, 0, 0 };
+		unsigned long w[3] = {0, 0, 0};
 
 		memcpy(w, buf + off, len - off < PS_ARG_CHUNK ? len - off : PS_ARG_CHUNK);
 		r = ps_result(ps_call(PS_EXEC_ARG, off, w[0], w[1], w[2]));
@@ -190,7 +190,8 @@ ssize_t write(int fd, const void *buf, size_t n)
 	}
 	while (done < n) {
 		size_t k = n - done > 4096 ? 4096 : n - done;
-		long r = sys_invoke(SLOT_DEBUG, DEBUG_PUTS, (unsigned long)(p + done), k, 0, 0, 0).r0;
+		long r =
+		    sys_invoke(SLOT_DEBUG, DEBUG_PUTS, (unsigned long)(p + done), k, 0, 0, 0).r0;
 
 		if (r < 0) {
 			errno = EFAULT;
@@ -207,7 +208,7 @@ ssize_t read(int fd, void *buf, size_t n)
 		errno = EBADF;
 		return -1;
 	}
-	return 0;   /* end of file until there is a console driver */
+	return 0; /* end of file until there is a console driver */
 }
 
 /* ---- program start ---- */

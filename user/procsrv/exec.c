@@ -84,8 +84,7 @@ static long tmp_frame_place(proc_t *p, unsigned long as, unsigned long va, unsig
  * not writable, every page) are real frames filled from the file and
  * zero-padded; a writable segment's whole pages past its file data are
  * mapped, all at once, to the zero frame, copy-on-write. */
-static long load_segment(proc_t *p, const uint8_t *file, const elf_segment_t *s,
-			 unsigned long as)
+static long load_segment(proc_t *p, const uint8_t *file, const elf_segment_t *s, unsigned long as)
 {
 	uint64_t file_end = s->vaddr + s->filesz;
 	uint64_t first = s->vaddr & ~(PAGE_SIZE - 1);
@@ -110,7 +109,7 @@ static long load_segment(proc_t *p, const uint8_t *file, const elf_segment_t *s,
 			bool w = s->flags & ELF_SEG_W;
 			long e = sys_invoke(as, ASPACE_SHARE, SLOT_ASPACE, (uintptr_t)src, va,
 					    seg_rights(s->flags), w ? SHARE_COW : 0)
-					 .r0;
+				     .r0;
 			if (e < 0)
 				return e;
 			continue;

@@ -22,7 +22,7 @@
 
 #include "procsrv.h"
 
-#define ROOT_RESERVE 256   /* frames procsrv keeps for itself */
+#define ROOT_RESERVE 256 /* frames procsrv keeps for itself */
 
 static const bootinfo_t *bi;
 static unsigned long ep;
@@ -182,7 +182,7 @@ static bool handle_request(proc_t *p, const sysret_t *r, msg_t *out)
 
 static void serve(void)
 {
-	msg_t out = { 0 };
+	msg_t out = {0};
 	bool reply = false;
 
 	for (;;) {
@@ -194,7 +194,7 @@ static void serve(void)
 			continue;
 		p = proc_find((long)r.r[5]);
 		if (p == NULL || p->state != P_ALIVE)
-			continue;   /* cannot happen: a dead process's thread is gone */
+			continue; /* cannot happen: a dead process's thread is gone */
 		if (MSG_LABEL(r.r[0]) == FAULT_LABEL)
 			reply = handle_fault(p, &r);
 		else

@@ -16,7 +16,7 @@
 
 static proc_t procs[NPROC];
 static long next_pid = 1;
-static unsigned long srv_ep;   /* procsrv's endpoint (unbadged) */
+static unsigned long srv_ep; /* procsrv's endpoint (unbadged) */
 static uint64_t fork_regs[32];
 
 void proc_table_init(unsigned long first_slot, unsigned long ep_slot)
@@ -70,8 +70,7 @@ static long inv(unsigned long slot, unsigned long label, unsigned long a2, unsig
  */
 static void proc_release(proc_t *p)
 {
-	static const unsigned order[] = { PX_THREAD, PX_CSPACE, PX_ASPACE,
-					  PX_NTFN,   PX_EP,     PX_POOL };
+	static const unsigned order[] = {PX_THREAD, PX_CSPACE, PX_ASPACE, PX_NTFN, PX_EP, PX_POOL};
 
 	inv(px(p, PX_CSPACE), CSPACE_DELETE, SLOT_THREAD, 0, 0, 0);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
@@ -100,7 +99,8 @@ proc_t *proc_create(long ppid, unsigned long parent_pool, unsigned long quota, l
 	if (e >= 0)
 		e = inv(px(p, PX_POOL), POOL_CREATE, CAP_THREAD, px(p, PX_THREAD), 0, 0);
 	if (e >= 0)
-		e = cap_mint(SLOT_CSPACE, srv_ep, px(p, PX_EP), RIGHT_WRITE, (unsigned long)next_pid);
+		e = cap_mint(SLOT_CSPACE, srv_ep, px(p, PX_EP), RIGHT_WRITE,
+			     (unsigned long)next_pid);
 	if (e < 0) {
 		proc_release(p);
 		*err = e;
@@ -262,7 +262,7 @@ long proc_sbrk(proc_t *p, long incr)
 						(page_up(new) - page_up(old)) / PAGE_SIZE);
 
 			if (e < 0)
-				return e;   /* nothing mapped: nothing changes */
+				return e; /* nothing mapped: nothing changes */
 		}
 	} else {
 		for (va = page_up(new); va < page_up(old); va += PAGE_SIZE)
@@ -323,7 +323,7 @@ long proc_exec(proc_t *p, size_t len)
 		e = inv(th, THREAD_RESUME, 0, 0, 0, 0);
 	if (e < 0) {
 		/* Cannot happen with valid slots; the old program is gone. */
-		cap_delete(px(p, PX_NEWAS));   /* proc_release expects it empty */
+		cap_delete(px(p, PX_NEWAS)); /* proc_release expects it empty */
 		uprintf("pid %ld (%s): killed: exec failed: %s\n", p->pid, p->name,
 			error_name((int)e));
 		proc_exit(p, PS_STATUS_KILLED(PS_SIGKILL, 0));

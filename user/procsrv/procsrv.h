@@ -19,9 +19,9 @@
 #include <libos.h>
 #include <procsrv_proto.h>
 
-#define NPROC 64
-#define PROC_SLOTS 8
-#define PROC_PRIO 8            /* below procsrv (16): the server answers first */
+#define NPROC	      64
+#define PROC_SLOTS    8
+#define PROC_PRIO     8 /* below procsrv (16): the server answers first */
 #define PROC_NAME_MAX 24
 
 /* procsrv's own page where it fills frames before handing them out. */
@@ -29,14 +29,14 @@
 
 /* The slots of one process in procsrv's cspace, relative to proc_t.base. */
 enum {
-	PX_POOL = 0,   /* its pool, made from the parent's */
-	PX_ASPACE,     /* its address space */
-	PX_CSPACE,     /* its capability space */
-	PX_THREAD,     /* its one thread */
-	PX_NTFN,       /* its wake-up notification (procsrv signals it) */
-	PX_EP,         /* the endpoint minted with its pid: fault endpoint */
-	PX_NEWAS,      /* exec: the address space being built */
-	PX_TMP,        /* a frame on its way into one of its address spaces */
+	PX_POOL = 0, /* its pool, made from the parent's */
+	PX_ASPACE,   /* its address space */
+	PX_CSPACE,   /* its capability space */
+	PX_THREAD,   /* its one thread */
+	PX_NTFN,     /* its wake-up notification (procsrv signals it) */
+	PX_EP,	     /* the endpoint minted with its pid: fault endpoint */
+	PX_NEWAS,    /* exec: the address space being built */
+	PX_TMP,	     /* a frame on its way into one of its address spaces */
 };
 
 typedef enum { P_FREE = 0, P_ALIVE, P_ZOMBIE } pstate_t;
@@ -44,12 +44,12 @@ typedef enum { P_FREE = 0, P_ALIVE, P_ZOMBIE } pstate_t;
 typedef struct proc {
 	pstate_t state;
 	long pid, ppid;
-	unsigned long base;        /* first of PROC_SLOTS slots (fixed per entry) */
-	unsigned long quota;       /* of its pool, in frames */
-	unsigned long brk;         /* the break: heap is [PROC_HEAP_BASE, brk) */
-	unsigned long stack_low;   /* lowest mapped stack page */
-	unsigned long execs;       /* successful PS_EXEC requests */
-	int status;                /* wait status once a zombie */
+	unsigned long base;	 /* first of PROC_SLOTS slots (fixed per entry) */
+	unsigned long quota;	 /* of its pool, in frames */
+	unsigned long brk;	 /* the break: heap is [PROC_HEAP_BASE, brk) */
+	unsigned long stack_low; /* lowest mapped stack page */
+	unsigned long execs;	 /* successful PS_EXEC requests */
+	int status;		 /* wait status once a zombie */
 	char name[PROC_NAME_MAX];
 	char argbuf[PS_ARGBUF_MAX]; /* PS_EXEC_ARG pieces */
 } proc_t;
@@ -61,9 +61,9 @@ static inline unsigned long px(const proc_t *p, unsigned x)
 
 /* The table: set up once with the first of NPROC * PROC_SLOTS free slots. */
 void proc_table_init(unsigned long first_slot, unsigned long ep_slot);
-proc_t *proc_find(long pid);       /* a live or zombie process, or NULL */
+proc_t *proc_find(long pid); /* a live or zombie process, or NULL */
 unsigned long proc_live_count(void);
-proc_t *proc_next(proc_t *p);      /* iterate the used entries: start with NULL */
+proc_t *proc_next(proc_t *p); /* iterate the used entries: start with NULL */
 
 /*
  * A new process: a pool of quota frames made from the pool in slot

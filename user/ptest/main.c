@@ -1,8 +1,7 @@
 /*
  * ptest runner: every test of tests.c in turn (or only those named on the
- * command line), each in a child process of its own, with a leak check: free frames and live objects of
- * every type must be back at their values before the test.  Exits 0 when
- * all passed.
+ * command line), each in a child process of its own, with a leak check: free frames and live
+ * objects of every type must be back at their values before the test.  Exits 0 when all passed.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -84,7 +83,7 @@ void touch_private(unsigned stack_kib)
 {
 	for (volatile char *p = __data_start; p < _end; p += PAGE) {
 		if (p >= big_bss && p < big_bss + BIG_BSS_SIZE)
-			continue;   /* stays zero pages */
+			continue; /* stays zero pages */
 		*p = *p;
 	}
 	touch_stack(stack_kib);
@@ -191,9 +190,10 @@ int bss_main(void)
 	procinfo(0, &p1);
 	if (p1.used - p0.used != n || k0.frames_free - k1.frames_free != n ||
 	    k1.zero_fills - k0.zero_fills != n || k1.cow_copies != k0.cow_copies) {
-		printf("FAIL: bss: writing %lu pages: %ld used, %ld frames, %ld fills, %ld copies\n",
-		       n, (long)(p1.used - p0.used), (long)(k0.frames_free - k1.frames_free),
-		       (long)(k1.zero_fills - k0.zero_fills), (long)(k1.cow_copies - k0.cow_copies));
+		printf(
+		    "FAIL: bss: writing %lu pages: %ld used, %ld frames, %ld fills, %ld copies\n",
+		    n, (long)(p1.used - p0.used), (long)(k0.frames_free - k1.frames_free),
+		    (long)(k1.zero_fills - k0.zero_fills), (long)(k1.cow_copies - k0.cow_copies));
 		return 4;
 	}
 	for (unsigned long i = 0; i < BIG_BSS_SIZE; i += 8) {
@@ -219,7 +219,7 @@ int bss_main(void)
  * that no other instance's store showed through (exit 4), and waits to be
  * killed.
  */
-unsigned share_data[2048] = { [0] = 0x51a7e, [1000] = 1000, [2047] = 2047 };
+unsigned share_data[2048] = {[0] = 0x51a7e, [1000] = 1000, [2047] = 2047};
 
 static int sleep_main(void)
 {

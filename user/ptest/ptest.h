@@ -24,16 +24,16 @@
 
 int test_fail(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define FAIL(...) test_fail(__LINE__, __VA_ARGS__)
-#define CHECK(c)                                       \
-	do {                                           \
-		if (!(c))                              \
-			return FAIL("%s", #c);         \
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			return FAIL("%s", #c);                                                     \
 	} while (0)
-#define CHECK_EQ(a, b)                                                               \
-	do {                                                                         \
-		long ca_ = (long)(a), cb_ = (long)(b);                               \
-		if (ca_ != cb_)                                                      \
-			return FAIL("%s is %ld (%#lx), want %ld", #a, ca_, ca_, cb_); \
+#define CHECK_EQ(a, b)                                                                             \
+	do {                                                                                       \
+		long ca_ = (long)(a), cb_ = (long)(b);                                             \
+		if (ca_ != cb_)                                                                    \
+			return FAIL("%s is %ld (%#lx), want %ld", #a, ca_, ca_, cb_);              \
 	} while (0)
 
 /* Kernel statistics (DEBUG_STATS). */

@@ -92,7 +92,7 @@ static int t_bigheap(void)
 
 			for (unsigned long i = 0; i < pages; i += 97)
 				ok &= b[i * PAGE] == (uint8_t)i;
-			b[0] = 0x77;   /* one copy */
+			b[0] = 0x77; /* one copy */
 			_exit(ok ? 0 : 1);
 		}
 		CHECK_EQ(wait_for(pid), 0);
@@ -128,7 +128,7 @@ __attribute__((noreturn)) static void gen_body(uint8_t *b, int level, const int 
 	int ok;
 
 	while (level < 2 && fork() == 0)
-		level++;   /* the child is the next generation */
+		level++; /* the child is the next generation */
 	memset(b + level * GEN_PAGES * PAGE, 0x20 + level, GEN_PAGES * PAGE);
 	ok = gen_view_ok(b, level);
 	/* Exit in the order of rank: 40 ms apart. */
@@ -142,8 +142,8 @@ __attribute__((noreturn)) static void gen_body(uint8_t *b, int level, const int 
 
 static int t_generations(void)
 {
-	static const int orders[6][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
-					  { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
+	static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+					 {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
 	uint8_t *b = heap(3 * GEN_PAGES);
 	unsigned long base;
 
@@ -159,7 +159,8 @@ static int t_generations(void)
 			gen_body(b, 0, orders[o], t0);
 		CHECK_EQ(wait_for(pid), 0);
 		if (!settle(base))
-			return FAIL("order %d: %ld frames not back", o, (long)(base - frames_free()));
+			return FAIL("order %d: %ld frames not back", o,
+				    (long)(base - frames_free()));
 		CHECK(all_bytes(b, 3 * GEN_PAGES * PAGE, 0x11));
 	}
 	unheap(3 * GEN_PAGES);
@@ -187,8 +188,10 @@ static int t_kernel_cow(void)
 		b[0] = 0x5b;
 		ok &= sys_invoke(SLOT_DEBUG, DEBUG_STATS, (unsigned long)k, 0, 0, 0, 0).r0 == 0;
 		ok &= k->frames_total != 0x5a5a5a5a5a5a5a5aUL && k->frames_total > 0;
-		ok &= sys_invoke(SLOT_THREAD, THREAD_READ_REGS, (unsigned long)regs, 0, 0, 0, 0).r0 == 0;
-		ok &= regs[0] > 0x100000 && regs[0] < 0x200000;   /* a pc in our text */
+		ok &=
+		    sys_invoke(SLOT_THREAD, THREAD_READ_REGS, (unsigned long)regs, 0, 0, 0, 0).r0 ==
+		    0;
+		ok &= regs[0] > 0x100000 && regs[0] < 0x200000; /* a pc in our text */
 		ok &= all_bytes(b + 3 * PAGE, PAGE, 0x5a);
 		_exit(ok ? 0 : 1);
 	}
@@ -310,7 +313,7 @@ static int t_heap_zero(void)
 
 	CHECK(b != NULL);
 	CHECK(all_bytes(b, 8 * PAGE, 0));
-	memset(b, 0xff, 8 * PAGE);   /* each page gets its frame now */
+	memset(b, 0xff, 8 * PAGE); /* each page gets its frame now */
 	before = frames_free();
 	unheap(8);
 	CHECK(frames_free() >= before + 8);
@@ -360,12 +363,12 @@ static int t_stack_growth(void)
 
 	CHECK(pid >= 0);
 	if (pid == 0)
-		_exit(grow(600) > 0 ? 0 : 1);   /* ~650 KiB below the start */
+		_exit(grow(600) > 0 ? 0 : 1); /* ~650 KiB below the start */
 	CHECK_EQ(wait_for(pid), 0);
 	pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0)
-		_exit(grow(2000) > 0 ? 0 : 1);  /* past PROC_STACK_MAX: killed */
+		_exit(grow(2000) > 0 ? 0 : 1); /* past PROC_STACK_MAX: killed */
 	{
 		int st = wait_for(pid);
 
@@ -584,7 +587,7 @@ static int exec_sum(char *const *argv, int argc)
 
 static int t_exec_args(void)
 {
-	static char *short_argv[] = { "pecho", "sum", "hello", "", "with space", "\x7f\x01", NULL };
+	static char *short_argv[] = {"pecho", "sum", "hello", "", "with space", "\x7f\x01", NULL};
 	static char many[60][12];
 	char *long_argv[64];
 	int r;
@@ -603,9 +606,9 @@ static int t_exec_args(void)
 
 static int t_exec_errors(void)
 {
-	static char *argv[] = { "x", NULL };
+	static char *argv[] = {"x", NULL};
 	static char big[1100];
-	char *big_argv[] = { big, NULL };
+	char *big_argv[] = {big, NULL};
 	volatile int alive = 1234;
 
 	CHECK_EQ(execv("no-such-program", argv), -1);
@@ -626,10 +629,10 @@ static int t_exec_errors(void)
  * need no copies. */
 static int t_exec_releases(void)
 {
-	static char *argv[] = { "pecho", "sleep", NULL };
+	static char *argv[] = {"pecho", "sleep", NULL};
 	const size_t pages = 64;
 	uint8_t *b = heap(pages);
-	procinfo_t pi = { 0 };
+	procinfo_t pi = {0};
 	unsigned long before;
 	pid_t pid;
 	int st;
@@ -670,10 +673,10 @@ static int t_exec_releases(void)
  */
 static int t_exec_share(void)
 {
-	static char *argv[] = { "ptest", "--sleep", NULL };
+	static char *argv[] = {"ptest", "--sleep", NULL};
 	enum { N = 10 };
 	pid_t pid[N], forked;
-	procinfo_t pi = { 0 }, fi = { 0 };
+	procinfo_t pi = {0}, fi = {0};
 	int st;
 
 	forked = fork();
@@ -700,14 +703,14 @@ static int t_exec_share(void)
 		}
 		CHECK_EQ(pi.execs, 1);
 	}
-	for (int k = 0; k < 200; k++)   /* let them all stamp and check */
+	for (int k = 0; k < 200; k++) /* let them all stamp and check */
 		sys_yield();
 	for (int i = 0; i < N; i++) {
 		CHECK_EQ(procinfo(pid[i], &pi), 0);
 		if (pi.used > fi.used + 4)
 			return FAIL("instance %d uses %lu frames, a forked copy %lu", i, pi.used,
 				    fi.used);
-		CHECK_EQ(kill(pid[i], 0), 0);   /* still alive: no exit 3 or 4 */
+		CHECK_EQ(kill(pid[i], 0), 0); /* still alive: no exit 3 or 4 */
 	}
 	for (int i = 0; i < N; i++) {
 		CHECK_EQ(kill(pid[i], SIGKILL), 0);
@@ -789,7 +792,7 @@ static int t_orphans(void)
 
 /* ---- the zero frame: untouched heap, bss and stack cost nothing ---- */
 
-#define ZERO_HEAP_PAGES 4096   /* 16 MiB */
+#define ZERO_HEAP_PAGES 4096 /* 16 MiB */
 
 /* Page tables for n pages: one level-0 table per 2 MiB, maybe one level-1. */
 static unsigned long tables_for(unsigned long pages)
@@ -871,7 +874,7 @@ static int t_zero_heap(void)
  * this process (big_bss, inherited untouched from the runner). */
 static int t_zero_bss(void)
 {
-	static char *argv[] = { "ptest", "--bss", NULL };
+	static char *argv[] = {"ptest", "--bss", NULL};
 	pid_t pid = fork();
 	int r;
 
@@ -937,33 +940,33 @@ static int t_zero_intact(void)
 }
 
 const test_t ptests[] = {
-	{ "isolation", t_isolation },
-	{ "isolation-eager", t_isolation_eager },
-	{ "bigheap", t_bigheap },
-	{ "generations", t_generations },
-	{ "kernel-cow", t_kernel_cow },
-	{ "store-text", t_store_text },
-	{ "store-rodata", t_store_rodata },
-	{ "copy-exact", t_copy_exact },
-	{ "copy-exact-eager", t_copy_exact_eager },
-	{ "heap-zero", t_heap_zero },
-	{ "malloc-printf", t_malloc_printf },
-	{ "stack-growth", t_stack_growth },
-	{ "rounds", t_rounds },
-	{ "rounds-touch", t_rounds_touch },
-	{ "rounds-eager", t_rounds_eager },
-	{ "fork-oom", t_fork_oom },
-	{ "cow-oom", t_cow_oom },
-	{ "fork-bomb", t_fork_bomb },
-	{ "exec-args", t_exec_args },
-	{ "exec-errors", t_exec_errors },
-	{ "exec-releases", t_exec_releases },
-	{ "wait-kill", t_wait_kill },
-	{ "orphans", t_orphans },
-	{ "exec-share", t_exec_share },
-	{ "zero-heap", t_zero_heap },
-	{ "zero-bss", t_zero_bss },
-	{ "zero-fork", t_zero_fork },
-	{ "zero-intact", t_zero_intact },   /* last: after every other store */
+    {"isolation", t_isolation},
+    {"isolation-eager", t_isolation_eager},
+    {"bigheap", t_bigheap},
+    {"generations", t_generations},
+    {"kernel-cow", t_kernel_cow},
+    {"store-text", t_store_text},
+    {"store-rodata", t_store_rodata},
+    {"copy-exact", t_copy_exact},
+    {"copy-exact-eager", t_copy_exact_eager},
+    {"heap-zero", t_heap_zero},
+    {"malloc-printf", t_malloc_printf},
+    {"stack-growth", t_stack_growth},
+    {"rounds", t_rounds},
+    {"rounds-touch", t_rounds_touch},
+    {"rounds-eager", t_rounds_eager},
+    {"fork-oom", t_fork_oom},
+    {"cow-oom", t_cow_oom},
+    {"fork-bomb", t_fork_bomb},
+    {"exec-args", t_exec_args},
+    {"exec-errors", t_exec_errors},
+    {"exec-releases", t_exec_releases},
+    {"wait-kill", t_wait_kill},
+    {"orphans", t_orphans},
+    {"exec-share", t_exec_share},
+    {"zero-heap", t_zero_heap},
+    {"zero-bss", t_zero_bss},
+    {"zero-fork", t_zero_fork},
+    {"zero-intact", t_zero_intact}, /* last: after every other store */
 };
 const int nptests = sizeof(ptests) / sizeof(ptests[0]);

@@ -10,7 +10,7 @@
 #include <libos.h>
 #include <sys.h>
 
-#define SAMPLES 201
+#define SAMPLES	       201
 #define SERVER_EP_SLOT 8
 
 static uint64_t samples[SAMPLES];
@@ -58,17 +58,22 @@ static long bench_ipc_call_reply(uint64_t base, uint64_t *result)
 	long ep = obj_create(CAP_ENDPOINT, 0);
 	if (ep < 0)
 		return ep;
-	spawn_cap_t caps[] = { { (unsigned long)ep, SERVER_EP_SLOT, RIGHTS_ALL, 0 } };
-	spawn_args_t a = { .name = "ubsrv", .caps = caps, .ncaps = 1, .cspace_slots = 16,
-			   .prio = 16, .fault_ep = NO_FAULT_EP, .arg = SERVER_EP_SLOT };
+	spawn_cap_t caps[] = {{(unsigned long)ep, SERVER_EP_SLOT, RIGHTS_ALL, 0}};
+	spawn_args_t a = {.name = "ubsrv",
+			  .caps = caps,
+			  .ncaps = 1,
+			  .cspace_slots = 16,
+			  .prio = 16,
+			  .fault_ep = NO_FAULT_EP,
+			  .arg = SERVER_EP_SLOT};
 	child_t child;
 	long err = spawn_elf(&a, &child);
 	if (err < 0) {
 		cap_delete((unsigned long)ep);
 		return err;
 	}
-	msg_t m = { 0 };
-	for (int i = 0; i < 10; i++)   /* warm up: the server reaches its loop */
+	msg_t m = {0};
+	for (int i = 0; i < 10; i++) /* warm up: the server reaches its loop */
 		sys_call((unsigned long)ep, &m);
 	for (int i = 0; i < SAMPLES; i++) {
 		uint64_t t0 = rd_instret();
@@ -133,7 +138,8 @@ static long bench_cow(uint64_t base, uint64_t *copy, uint64_t *reuse)
 	*reuse = time_stores(base);
 	cap_delete((unsigned long)as);
 	for (int i = 0; i < SAMPLES; i++)
-		sys_invoke(SLOT_ASPACE, ASPACE_UNMAP, COW_VA + (unsigned long)i * PAGE_SIZE, 0, 0, 0, 0);
+		sys_invoke(SLOT_ASPACE, ASPACE_UNMAP, COW_VA + (unsigned long)i * PAGE_SIZE, 0, 0,
+			   0, 0);
 	return 0;
 }
 
@@ -144,18 +150,21 @@ static long bench_cow(uint64_t base, uint64_t *copy, uint64_t *reuse)
 static long bench_zero(uint64_t base, uint64_t *touch)
 {
 	long err = sys_invoke(SLOT_ASPACE, ASPACE_MAP_ZERO, ZERO_VA, SAMPLES,
-			      RIGHT_READ | RIGHT_WRITE, 0, 0).r0;
+			      RIGHT_READ | RIGHT_WRITE, 0, 0)
+		       .r0;
 	if (err)
 		return err;
 	for (int i = 0; i < SAMPLES; i++) {
-		volatile uint64_t *p = (volatile uint64_t *)(ZERO_VA + (unsigned long)i * PAGE_SIZE);
+		volatile uint64_t *p =
+		    (volatile uint64_t *)(ZERO_VA + (unsigned long)i * PAGE_SIZE);
 		uint64_t t0 = rd_instret();
 		*p = 1;
 		samples[i] = rd_instret() - t0;
 	}
 	*touch = median() - base;
 	for (int i = 0; i < SAMPLES; i++)
-		sys_invoke(SLOT_ASPACE, ASPACE_UNMAP, ZERO_VA + (unsigned long)i * PAGE_SIZE, 0, 0, 0, 0);
+		sys_invoke(SLOT_ASPACE, ASPACE_UNMAP, ZERO_VA + (unsigned long)i * PAGE_SIZE, 0, 0,
+			   0, 0);
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 
 int main(unsigned long ep)
 {
-	msg_t m = { 0 };
+	msg_t m = {0};
 	sys_recv(ep, 0);
 	for (;;)
 		sys_reply_recv(ep, &m);

@@ -16,7 +16,7 @@ static msg_t echo_answer(const sysret_t *r)
 {
 	unsigned long info = r->r[0];
 	const unsigned long *w = &r->r[1];
-	msg_t m = { 0 };
+	msg_t m = {0};
 	unsigned long n = MSG_LEN(info);
 
 	switch (MSG_LABEL(info)) {
@@ -46,9 +46,7 @@ static msg_t echo_answer(const sysret_t *r)
 			m.w[i] = stored[i];
 		m.info = MSG_INFO(ECHO_OP_LOAD, 4);
 		break;
-	default:
-		m.info = MSG_INFO(ECHO_OP_ERROR, 0);
-		break;
+	default: m.info = MSG_INFO(ECHO_OP_ERROR, 0); break;
 	}
 	return m;
 }

@@ -84,7 +84,7 @@ long inv(unsigned long slot, unsigned long label, unsigned long a2, unsigned lon
 capinfo_t cap_info(unsigned long cspace, unsigned long slot)
 {
 	sysret_t r = sys_invoke(cspace, CSPACE_INFO, slot, 0, 0, 0, 0);
-	capinfo_t ci = { r.r0, r.r[0], r.r[1], r.r[2] };
+	capinfo_t ci = {r.r0, r.r[0], r.r[1], r.r[2]};
 
 	return ci;
 }
@@ -159,13 +159,13 @@ static const struct {
 	const test_t *tests;
 	const int *count;
 } groups[] = {
-	{ tests_basic, &tests_basic_count },   { tests_uptr, &tests_uptr_count },
-	{ tests_cspace, &tests_cspace_count }, { tests_pool, &tests_pool_count },
-	{ tests_aspace, &tests_aspace_count }, { tests_thread, &tests_thread_count },
-	{ tests_ipc, &tests_ipc_count },       { tests_ntfn, &tests_ntfn_count },
-	{ tests_fault, &tests_fault_count },   { tests_sched, &tests_sched_count },
-	{ tests_spawn, &tests_spawn_count },   { tests_cow, &tests_cow_count },
-	{ tests_zero, &tests_zero_count },
+    {tests_basic, &tests_basic_count},	 {tests_uptr, &tests_uptr_count},
+    {tests_cspace, &tests_cspace_count}, {tests_pool, &tests_pool_count},
+    {tests_aspace, &tests_aspace_count}, {tests_thread, &tests_thread_count},
+    {tests_ipc, &tests_ipc_count},	 {tests_ntfn, &tests_ntfn_count},
+    {tests_fault, &tests_fault_count},	 {tests_sched, &tests_sched_count},
+    {tests_spawn, &tests_spawn_count},	 {tests_cow, &tests_cow_count},
+    {tests_zero, &tests_zero_count},
 };
 
 /* Every page a test may map in the root's aspace, checked and cleaned. */
@@ -269,7 +269,7 @@ static int run_one(const test_t *t)
  */
 static void warm_up(void)
 {
-	unsigned long vas[] = { TWIN, TOP_PAGE, LIBOS_SCRATCH_VA };
+	unsigned long vas[] = {TWIN, TOP_PAGE, LIBOS_SCRATCH_VA};
 
 	for (size_t i = 0; i < sizeof(vas) / sizeof(vas[0]); i++) {
 		long f = frame_alloc_map(vas[i], RIGHT_READ);

@@ -51,11 +51,17 @@ static int test_aspace_map_query(void)
 static int test_aspace_map_errors(void)
 {
 	static const unsigned long bad_rights[] = {
-		0, RIGHT_GRANT, R | RIGHT_GRANT, 16, RIGHT_WRITE, RIGHT_WRITE | RIGHT_EXEC,
-		RW | RIGHT_EXEC, ~0UL,
+	    0,
+	    RIGHT_GRANT,
+	    R | RIGHT_GRANT,
+	    16,
+	    RIGHT_WRITE,
+	    RIGHT_WRITE | RIGHT_EXEC,
+	    RW | RIGHT_EXEC,
+	    ~0UL,
 	};
 	static const unsigned long bad_range[] = {
-		0, USER_TOP, USER_TOP + PAGE_SIZE, KERNEL_VA, ~0UL & ~(PAGE_SIZE - 1), 1UL << 39,
+	    0, USER_TOP, USER_TOP + PAGE_SIZE, KERNEL_VA, ~0UL & ~(PAGE_SIZE - 1), 1UL << 39,
 	};
 	long f, ep, ro, rx, empty;
 
@@ -251,13 +257,9 @@ static int test_aspace_devframe(void)
 }
 
 const test_t tests_aspace[] = {
-	{ "aspace_map_query", test_aspace_map_query },
-	{ "aspace_map_errors", test_aspace_map_errors },
-	{ "aspace_low_page", test_aspace_low_page },
-	{ "aspace_unmap_errors", test_aspace_unmap_errors },
-	{ "aspace_protect", test_aspace_protect },
-	{ "aspace_rights", test_aspace_rights },
-	{ "aspace_other", test_aspace_other },
-	{ "aspace_devframe", test_aspace_devframe },
+    {"aspace_map_query", test_aspace_map_query}, {"aspace_map_errors", test_aspace_map_errors},
+    {"aspace_low_page", test_aspace_low_page},	 {"aspace_unmap_errors", test_aspace_unmap_errors},
+    {"aspace_protect", test_aspace_protect},	 {"aspace_rights", test_aspace_rights},
+    {"aspace_other", test_aspace_other},	 {"aspace_devframe", test_aspace_devframe},
 };
 const int tests_aspace_count = sizeof(tests_aspace) / sizeof(tests_aspace[0]);

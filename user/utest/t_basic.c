@@ -12,8 +12,8 @@ static int test_bootinfo(void)
 	static const struct {
 		unsigned long slot, type;
 	} fixed[] = {
-		{ SLOT_CSPACE, CAP_CSPACE }, { SLOT_ASPACE, CAP_ASPACE }, { SLOT_THREAD, CAP_THREAD },
-		{ SLOT_POOL, CAP_POOL },     { SLOT_DEBUG, CAP_DEBUG },   { SLOT_NULL, CAP_NULL },
+	    {SLOT_CSPACE, CAP_CSPACE}, {SLOT_ASPACE, CAP_ASPACE}, {SLOT_THREAD, CAP_THREAD},
+	    {SLOT_POOL, CAP_POOL},     {SLOT_DEBUG, CAP_DEBUG},	  {SLOT_NULL, CAP_NULL},
 	};
 	const bootinfo_t *bi = test_bi;
 	capinfo_t ci;
@@ -87,9 +87,9 @@ static int test_sys_unknown(void)
 /* Out-of-range and empty slots are E_BADCAP for every way of naming a cap. */
 static int test_bad_slot(void)
 {
-	unsigned long bad[] = { SLOT_NULL, ROOT_CSPACE_SLOTS, ROOT_CSPACE_SLOTS + 1, 5000,
-				0x10000, ~0UL, 0 };
-	msg_t m = { MSG_INFO(1, 0), { 0 }, 0 };
+	unsigned long bad[] = {
+	    SLOT_NULL, ROOT_CSPACE_SLOTS, ROOT_CSPACE_SLOTS + 1, 5000, 0x10000, ~0UL, 0};
+	msg_t m = {MSG_INFO(1, 0), {0}, 0};
 	long empty;
 
 	CHECK_OK(empty, slot_alloc());
@@ -116,14 +116,24 @@ static int test_bad_label(void)
 	static const struct {
 		unsigned long slot, label;
 	} wrong[] = {
-		{ SLOT_CSPACE, POOL_INFO },	{ SLOT_CSPACE, 0 },	     { SLOT_CSPACE, 0x7fff },
-		{ SLOT_POOL, CSPACE_INFO },	{ SLOT_POOL, ASPACE_QUERY }, { SLOT_ASPACE, THREAD_INFO },
-		{ SLOT_ASPACE, POOL_INFO },	{ SLOT_THREAD, ASPACE_QUERY }, { SLOT_THREAD, DEBUG_CHECK },
-		{ SLOT_DEBUG, THREAD_INFO },	{ SLOT_DEBUG, IRQ_ACK },     { SLOT_DEBUG, ~0UL },
-		/* A valid label with high bits set (found by user/fuzz: it ran
-		 * THREAD_INFO / CSPACE_INFO instead of failing). */
-		{ SLOT_THREAD, (1UL << 32) | THREAD_INFO }, { SLOT_CSPACE, (1UL << 32) | CSPACE_INFO },
-		{ SLOT_POOL, (1UL << 40) | POOL_INFO },     { SLOT_ASPACE, (1UL << 63) | ASPACE_QUERY },
+	    {SLOT_CSPACE, POOL_INFO},
+	    {SLOT_CSPACE, 0},
+	    {SLOT_CSPACE, 0x7fff},
+	    {SLOT_POOL, CSPACE_INFO},
+	    {SLOT_POOL, ASPACE_QUERY},
+	    {SLOT_ASPACE, THREAD_INFO},
+	    {SLOT_ASPACE, POOL_INFO},
+	    {SLOT_THREAD, ASPACE_QUERY},
+	    {SLOT_THREAD, DEBUG_CHECK},
+	    {SLOT_DEBUG, THREAD_INFO},
+	    {SLOT_DEBUG, IRQ_ACK},
+	    {SLOT_DEBUG, ~0UL},
+	    /* A valid label with high bits set (found by user/fuzz: it ran
+	     * THREAD_INFO / CSPACE_INFO instead of failing). */
+	    {SLOT_THREAD, (1UL << 32) | THREAD_INFO},
+	    {SLOT_CSPACE, (1UL << 32) | CSPACE_INFO},
+	    {SLOT_POOL, (1UL << 40) | POOL_INFO},
+	    {SLOT_ASPACE, (1UL << 63) | ASPACE_QUERY},
 	};
 	long ep, ntfn, frame;
 
@@ -197,13 +207,9 @@ static int test_debug_check(void)
 }
 
 const test_t tests_basic[] = {
-	{ "bootinfo", test_bootinfo },
-	{ "sys_null_yield", test_sys_null_yield },
-	{ "sys_unknown", test_sys_unknown },
-	{ "bad_slot", test_bad_slot },
-	{ "bad_label", test_bad_label },
-	{ "debug_puts", test_debug_puts },
-	{ "debug_stats", test_debug_stats },
-	{ "debug_check", test_debug_check },
+    {"bootinfo", test_bootinfo},       {"sys_null_yield", test_sys_null_yield},
+    {"sys_unknown", test_sys_unknown}, {"bad_slot", test_bad_slot},
+    {"bad_label", test_bad_label},     {"debug_puts", test_debug_puts},
+    {"debug_stats", test_debug_stats}, {"debug_check", test_debug_check},
 };
 const int tests_basic_count = sizeof(tests_basic) / sizeof(tests_basic[0]);

@@ -7,7 +7,7 @@
  */
 #include "utest.h"
 
-#define NPAGES 4
+#define NPAGES	      4
 #define PATTERN(i, w) (0x1000000UL * (i) + (w))
 
 static unsigned long rw = RIGHT_READ | RIGHT_WRITE;
@@ -64,7 +64,7 @@ static void clone_body(unsigned long ep)
 	for (int i = 0; i < NPAGES; i++)
 		ok &= (unsigned long)check_pattern(i);
 	*(volatile uint64_t *)TWIN_VA(0) = 0xc0ffee;
-	msg_t m = { MSG_INFO(0, 2), { ok, *(volatile uint64_t *)TWIN_VA(0), 0, 0 }, 0 };
+	msg_t m = {MSG_INFO(0, 2), {ok, *(volatile uint64_t *)TWIN_VA(0), 0, 0}, 0};
 	sys_call(ep, &m);
 	for (;;)
 		sys_recv(ep, 0);
@@ -78,7 +78,8 @@ static long start_in(unsigned long as, unsigned long ep, unsigned long fault_ep)
 		return t;
 	long err = INV4(t, THREAD_CONFIGURE, as, SLOT_CSPACE, fault_ep, 17);
 	if (!err)
-		err = INV3(t, THREAD_START, (unsigned long)clone_body, (unsigned long)stack_top(1), ep);
+		err = INV3(t, THREAD_START, (unsigned long)clone_body, (unsigned long)stack_top(1),
+			   ep);
 	if (err) {
 		cap_delete(t);
 		return err;
@@ -105,8 +106,8 @@ static int test_cow_clone(void)
 	CHECK_EQ(INV2(SLOT_ASPACE, ASPACE_CLONE, as, 0), 0);
 	CHECK_EQ(kstats(&k1), 0);
 	/* No data page copied: only page tables were allocated. */
-	CHECK(k0.frames_free - k1.frames_free < 32);   /* tables: the root maps 100+ pages */
-	CHECK_EQ(INV1(as, ASPACE_QUERY, TWIN_VA(0)), rw);   /* COW reads as RW */
+	CHECK(k0.frames_free - k1.frames_free < 32);	  /* tables: the root maps 100+ pages */
+	CHECK_EQ(INV1(as, ASPACE_QUERY, TWIN_VA(0)), rw); /* COW reads as RW */
 	CHECK_EQ(INV1(as, ASPACE_QUERY, BOOTINFO_ADDR), RIGHT_READ);
 
 	/* The clone sees the data, and its store copies one page. */
@@ -114,8 +115,8 @@ static int test_cow_clone(void)
 	CHECK_OK(t, start_in(as, ep, NO_FAULT_EP));
 	sysret_t r = sys_recv(ep, 0);
 	CHECK_EQ(r.r0, 0);
-	CHECK_EQ(r.r[1], 1);          /* every pattern intact in the clone */
-	CHECK_EQ(r.r[2], 0xc0ffee);   /* its own store */
+	CHECK_EQ(r.r[1], 1);	    /* every pattern intact in the clone */
+	CHECK_EQ(r.r[2], 0xc0ffee); /* its own store */
 	CHECK_EQ(kstats(&k1), 0);
 	CHECK(k1.cow_copies > k0.cow_copies);
 	/* Ours is untouched. */
@@ -132,7 +133,7 @@ static int test_cow_clone(void)
 	CHECK(check_pattern(1));
 	CHECK_EQ(kstats(&k0), 0);
 	CHECK_EQ(k0.cow_copies, k1.cow_copies + 1);
-	sys_reply(&(msg_t){ 0 });
+	sys_reply(&(msg_t){0});
 
 	kill_thread(t);
 	CHECK_EQ(cap_delete(as), 0);
@@ -166,7 +167,7 @@ static int test_cow_readonly(void)
 	sysret_t r = sys_recv(ep, 0);
 	CHECK_EQ(r.r0, 0);
 	CHECK_EQ(MSG_LABEL(r.r[0]), FAULT_LABEL);
-	CHECK_EQ(r.r[1], 15);               /* store page fault */
+	CHECK_EQ(r.r[1], 15); /* store page fault */
 	CHECK_EQ(r.r[2], TWIN_VA(0));
 	CHECK_EQ(r.r[4], FAULT_PAGE);
 	CHECK(check_pattern(0));
@@ -201,10 +202,10 @@ static int test_cow_eager(void)
 	CHECK_EQ(r.r[1], 1);
 	CHECK_EQ(r.r[2], 0xc0ffee);
 	CHECK_EQ(kstats(&k0), 0);
-	CHECK_EQ(k0.cow_copies, k1.cow_copies);   /* nothing shared to copy */
+	CHECK_EQ(k0.cow_copies, k1.cow_copies); /* nothing shared to copy */
 	for (int i = 0; i < NPAGES; i++)
 		CHECK(check_pattern(i));
-	sys_reply(&(msg_t){ 0 });
+	sys_reply(&(msg_t){0});
 	kill_thread(t);
 	CHECK_EQ(cap_delete(as), 0);
 	CHECK_EQ(cap_delete(ep), 0);
@@ -219,7 +220,7 @@ static int test_cow_eager(void)
 static int test_cow_copyout(void)
 {
 	long f[2], as;
-	kstats_t *k = (kstats_t *)(TWIN_VA(1) - 16);   /* spans pages 0 and 1 */
+	kstats_t *k = (kstats_t *)(TWIN_VA(1) - 16); /* spans pages 0 and 1 */
 	kstats_t k0;
 
 	for (int i = 0; i < 2; i++) {
@@ -232,11 +233,11 @@ static int test_cow_copyout(void)
 	*(volatile uint64_t *)TWIN_VA(0) = PATTERN(0, 0);
 	kstats_t k1;
 	CHECK_EQ(kstats(&k0), 0);
-	CHECK_EQ(kstats(k), 0);      /* copyout across a private and a COW page */
+	CHECK_EQ(kstats(k), 0); /* copyout across a private and a COW page */
 	CHECK_EQ(k->frames_total, k0.frames_total);
 	CHECK_EQ(kstats(&k1), 0);
-	CHECK_EQ(k1.cow_copies, k0.cow_copies + 1);   /* page 1, by the kernel */
-	CHECK_EQ(((uint64_t *)TWIN_VA(0))[0], PATTERN(0, 0));  /* below the buffer */
+	CHECK_EQ(k1.cow_copies, k0.cow_copies + 1);	      /* page 1, by the kernel */
+	CHECK_EQ(((uint64_t *)TWIN_VA(0))[0], PATTERN(0, 0)); /* below the buffer */
 	CHECK_EQ(((uint64_t *)TWIN_VA(1))[100], PATTERN(1, 100));
 	CHECK_EQ(cap_delete(as), 0);
 	CHECK_EQ(((uint64_t *)TWIN_VA(1))[100], PATTERN(1, 100));
@@ -280,7 +281,7 @@ static int test_cow_oom(void)
 	sysret_t m = sys_recv(ep, 0);
 	CHECK_EQ(m.r0, 0);
 	CHECK_EQ(MSG_LABEL(m.r[0]), FAULT_LABEL);
-	CHECK_EQ(m.r[1], 15);          /* store page fault */
+	CHECK_EQ(m.r[1], 15); /* store page fault */
 	CHECK_EQ(m.r[4], FAULT_OOM);
 	CHECK(check_pattern(0));
 	kill_thread(t);
@@ -300,12 +301,12 @@ static int test_cow_clone_errors(void)
 
 	CHECK_OK(as, obj_create(CAP_ASPACE, 0));
 	CHECK_OK(f, frame_from(SLOT_POOL));
-	CHECK_EQ(INV2(SLOT_ASPACE, ASPACE_CLONE, SLOT_ASPACE, 0), E_INVAL);   /* itself */
-	CHECK_EQ(INV2(SLOT_ASPACE, ASPACE_CLONE, as, 2), E_INVAL);            /* flags */
+	CHECK_EQ(INV2(SLOT_ASPACE, ASPACE_CLONE, SLOT_ASPACE, 0), E_INVAL); /* itself */
+	CHECK_EQ(INV2(SLOT_ASPACE, ASPACE_CLONE, as, 2), E_INVAL);	    /* flags */
 	CHECK_EQ(INV2(SLOT_ASPACE, ASPACE_CLONE, f, 0), E_TYPE);
 	CHECK_EQ(INV2(SLOT_ASPACE, ASPACE_CLONE, ROOT_CSPACE_SLOTS, 0), E_BADCAP);
 	CHECK_EQ(INV3(as, ASPACE_MAP, f, TWIN_VA(0), rw), 0);
-	CHECK_EQ(INV2(SLOT_ASPACE, ASPACE_CLONE, as, 0), E_EXISTS);           /* not empty */
+	CHECK_EQ(INV2(SLOT_ASPACE, ASPACE_CLONE, as, 0), E_EXISTS); /* not empty */
 	CHECK_EQ(cap_delete(as), 0);
 	/* A destination pool that cannot pay for the tables: nothing changes. */
 	CHECK_OK(p, create_from(SLOT_POOL, CAP_POOL, 3));
@@ -335,7 +336,7 @@ static void resumed(unsigned long v)
 
 static int test_resume_inactive(void)
 {
-	uint64_t regs[32] = { 0 };
+	uint64_t regs[32] = {0};
 	long t;
 
 	resumed_value = 0;
@@ -353,12 +354,12 @@ static int test_resume_inactive(void)
 }
 
 const test_t tests_cow[] = {
-	{ "cow_clone", test_cow_clone },
-	{ "cow_readonly", test_cow_readonly },
-	{ "cow_eager", test_cow_eager },
-	{ "cow_copyout", test_cow_copyout },
-	{ "cow_oom", test_cow_oom },
-	{ "cow_clone_errors", test_cow_clone_errors },
-	{ "resume_inactive", test_resume_inactive },
+    {"cow_clone", test_cow_clone},
+    {"cow_readonly", test_cow_readonly},
+    {"cow_eager", test_cow_eager},
+    {"cow_copyout", test_cow_copyout},
+    {"cow_oom", test_cow_oom},
+    {"cow_clone_errors", test_cow_clone_errors},
+    {"resume_inactive", test_resume_inactive},
 };
 const int tests_cow_count = sizeof(tests_cow) / sizeof(tests_cow[0]);

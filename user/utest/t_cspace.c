@@ -231,11 +231,8 @@ static int test_cspace_rights(void)
 }
 
 const test_t tests_cspace[] = {
-	{ "cspace_info", test_cspace_info },
-	{ "cspace_copy", test_cspace_copy },
-	{ "cspace_mint", test_cspace_mint },
-	{ "cspace_move", test_cspace_move },
-	{ "cspace_delete", test_cspace_delete },
-	{ "cspace_rights", test_cspace_rights },
+    {"cspace_info", test_cspace_info},	   {"cspace_copy", test_cspace_copy},
+    {"cspace_mint", test_cspace_mint},	   {"cspace_move", test_cspace_move},
+    {"cspace_delete", test_cspace_delete}, {"cspace_rights", test_cspace_rights},
 };
 const int tests_cspace_count = sizeof(tests_cspace) / sizeof(tests_cspace[0]);

@@ -32,8 +32,8 @@ typedef struct fault {
 static fault_t fault_recv(unsigned long ep)
 {
 	sysret_t r = sys_recv(ep, 0);
-	fault_t f = { r.r0,	MSG_LABEL(r.r[0]), MSG_LEN(r.r[0]), r.r[1], r.r[2],
-		      r.r[3], r.r[4],		   r.r[5] };
+	fault_t f = {r.r0,  MSG_LABEL(r.r[0]), MSG_LEN(r.r[0]), r.r[1], r.r[2], r.r[3], r.r[4],
+		     r.r[5]};
 
 	return f;
 }
@@ -64,7 +64,7 @@ static void store_then_load(unsigned long arg)
 /* An unmapped store: the handler maps the page and replies. */
 static int test_fault_handled(void)
 {
-	msg_t none = { 0 };
+	msg_t none = {0};
 	long ep, b, t, frame;
 	uint64_t regs[NREGS];
 	fault_t f;
@@ -111,7 +111,7 @@ static void load_from_readonly_then_store(unsigned long arg)
 /* A store to a read-only page faults; a load from it does not. */
 static int test_fault_readonly(void)
 {
-	msg_t none = { 0 };
+	msg_t none = {0};
 	long ep, t, frame;
 	fault_t f;
 
@@ -165,7 +165,7 @@ static int redirect(unsigned long t, unsigned long pc)
 /* An instruction fetch from an unmapped page; the handler moves the pc. */
 static int test_fault_fetch(void)
 {
-	msg_t none = { 0 };
+	msg_t none = {0};
 	long ep, t;
 	fault_t f;
 
@@ -196,14 +196,14 @@ static void break_and_illegal(unsigned long arg)
 	__asm__ volatile(".option push\n"
 			 ".option norvc\n"
 			 "ebreak\n"
-			 ".option pop\n"
-			 ::: "memory");
+			 ".option pop\n" ::
+			     : "memory");
 	ft.step = 2;
 	__asm__ volatile(".option push\n"
 			 ".option norvc\n"
 			 ".4byte 0xc0001073\n" /* csrrw zero, cycle, zero */
-			 ".option pop\n"
-			 ::: "memory");
+			 ".option pop\n" ::
+			     : "memory");
 	ft.step = 3;
 	ft.done = 1;
 }
@@ -220,7 +220,7 @@ static int step_over(unsigned long t)
 
 static int test_fault_break_illegal(void)
 {
-	msg_t none = { 0 };
+	msg_t none = {0};
 	long ep, b, t;
 	fault_t f;
 
@@ -294,7 +294,7 @@ static int test_fault_no_handler(void)
 /* The handler may destroy the thread instead of replying. */
 static int test_fault_kill(void)
 {
-	msg_t none = { 0 };
+	msg_t none = {0};
 	long ep, t;
 	fault_t f;
 
@@ -313,11 +313,8 @@ static int test_fault_kill(void)
 }
 
 const test_t tests_fault[] = {
-	{ "fault_handled", test_fault_handled },
-	{ "fault_readonly", test_fault_readonly },
-	{ "fault_fetch", test_fault_fetch },
-	{ "fault_break_illegal", test_fault_break_illegal },
-	{ "fault_no_handler", test_fault_no_handler },
-	{ "fault_kill", test_fault_kill },
+    {"fault_handled", test_fault_handled},	 {"fault_readonly", test_fault_readonly},
+    {"fault_fetch", test_fault_fetch},		 {"fault_break_illegal", test_fault_break_illegal},
+    {"fault_no_handler", test_fault_no_handler}, {"fault_kill", test_fault_kill},
 };
 const int tests_fault_count = sizeof(tests_fault) / sizeof(tests_fault[0]);

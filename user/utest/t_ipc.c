@@ -45,7 +45,7 @@ static void server(unsigned long ep)
 	sysret_t r = sys_recv(ep, 0);
 
 	while (r.r0 == 0) {
-		msg_t m = { MSG_INFO(7, 4), { r.r[1] + 1, r.r[2] + 1, r.r[3] + 1, r.r[5] }, 0 };
+		msg_t m = {MSG_INFO(7, 4), {r.r[1] + 1, r.r[2] + 1, r.r[3] + 1, r.r[5]}, 0};
 
 		record(&r);
 		r = sys_reply_recv(ep, &m);
@@ -55,7 +55,7 @@ static void server(unsigned long ep)
 
 static int test_ipc_reply_no_caller(void)
 {
-	msg_t m = { MSG_INFO(1, 1), { 1 }, 0 };
+	msg_t m = {MSG_INFO(1, 1), {1}, 0};
 
 	CHECK_EQ(sys_reply(&m).r0, E_NOENT);
 	return 0;
@@ -63,7 +63,7 @@ static int test_ipc_reply_no_caller(void)
 
 static int test_ipc_call_reply(void)
 {
-	msg_t m = { MSG_INFO(3, 3), { 10, 20, 30, 40 }, 0 };
+	msg_t m = {MSG_INFO(3, 3), {10, 20, 30, 40}, 0};
 	long ep, b, t;
 	sysret_t r;
 
@@ -83,7 +83,7 @@ static int test_ipc_call_reply(void)
 	CHECK_EQ(r.r[2], 21);
 	CHECK_EQ(r.r[3], 31);
 	CHECK_EQ(r.r[4], 0x55); /* the server saw our badge */
-	CHECK_EQ(r.r[5], 0);    /* a reply carries no badge */
+	CHECK_EQ(r.r[5], 0);	/* a reply carries no badge */
 	CHECK_EQ(ipc.n, 1);
 	CHECK_EQ(MSG_LABEL(ipc.info[0]), 3);
 	CHECK_EQ(MSG_LEN(ipc.info[0]), 3);
@@ -124,7 +124,7 @@ static void recv_once(unsigned long ep)
 
 static void send_then_signal(unsigned long arg)
 {
-	msg_t m = { MSG_INFO(0x1234, 4), { 5, 6, 7, 8 }, 0 };
+	msg_t m = {MSG_INFO(0x1234, 4), {5, 6, 7, 8}, 0};
 
 	ipc.r0[1] = sys_send(ipc.ep, &m).r0;
 	ipc.done = 1;
@@ -133,7 +133,7 @@ static void send_then_signal(unsigned long arg)
 
 static int test_ipc_send_recv(void)
 {
-	msg_t m = { MSG_INFO(0x99, 2), { 0xaa, 0xbb, 0xcc, 0xdd }, 0 };
+	msg_t m = {MSG_INFO(0x99, 2), {0xaa, 0xbb, 0xcc, 0xdd}, 0};
 	long ep, b, n, t;
 	sysret_t r;
 
@@ -183,7 +183,7 @@ static int test_ipc_send_recv(void)
 
 static void client_twice(unsigned long arg)
 {
-	msg_t m = { MSG_INFO(1, 1), { 1 }, 0 };
+	msg_t m = {MSG_INFO(1, 1), {1}, 0};
 	sysret_t r;
 
 	r = sys_call(ipc.ep, &m);
@@ -200,7 +200,7 @@ static void client_twice(unsigned long arg)
 /* The root as a server: recv, reply_recv, reply. */
 static int test_ipc_reply_recv(void)
 {
-	msg_t m = { 0 };
+	msg_t m = {0};
 	long ep, n, t;
 	sysret_t r;
 
@@ -235,7 +235,7 @@ static int test_ipc_reply_recv(void)
 
 static int test_ipc_errors(void)
 {
-	msg_t m = { MSG_INFO(1, 5), { 0 }, 0 };
+	msg_t m = {MSG_INFO(1, 5), {0}, 0};
 	long ep, n, ro, wo, nog;
 
 	CHECK_OK(ep, obj_create(CAP_ENDPOINT, 0));
@@ -296,7 +296,7 @@ static void recv_caps(unsigned long ep)
 /* Capability transfer between threads of one cspace. */
 static int test_ipc_cap_transfer(void)
 {
-	msg_t m = { MSG_INFO(2, 1) | MSG_CAP, { 1 }, 0 };
+	msg_t m = {MSG_INFO(2, 1) | MSG_CAP, {1}, 0};
 	long ep, n, nb, rs, other, t;
 	capinfo_t ci;
 
@@ -308,8 +308,8 @@ static int test_ipc_cap_transfer(void)
 	CHECK_OK(other, slot_alloc());
 	CHECK_EQ(cap_mint(SLOT_CSPACE, n, nb, RIGHT_WRITE, 0x300), 0);
 	ipc.rinfo[0] = MSG_WITH_RSLOT(0, rs);
-	ipc.rinfo[1] = MSG_WITH_RSLOT(0, rs);    /* slot now occupied */
-	ipc.rinfo[2] = 0;                        /* does not accept */
+	ipc.rinfo[1] = MSG_WITH_RSLOT(0, rs); /* slot now occupied */
+	ipc.rinfo[2] = 0;		      /* does not accept */
 	CHECK_OK(t, spawn(recv_caps, (unsigned long)ep, 0, 17, NO_FAULT_EP));
 
 	m.cap = (unsigned long)nb;
@@ -390,7 +390,7 @@ static void server_mute(unsigned long ep)
 
 static void caller(unsigned long ep)
 {
-	msg_t m = { MSG_INFO(1, 1), { 9 }, 0 };
+	msg_t m = {MSG_INFO(1, 1), {9}, 0};
 
 	ipc.r0[2] = sys_call(ep, &m).r0;
 	ipc.done = 1;
@@ -457,14 +457,14 @@ static int test_ipc_suspend_abort(void)
 }
 
 const test_t tests_ipc[] = {
-	{ "ipc_reply_no_caller", test_ipc_reply_no_caller },
-	{ "ipc_call_reply", test_ipc_call_reply },
-	{ "ipc_send_recv", test_ipc_send_recv },
-	{ "ipc_reply_recv", test_ipc_reply_recv },
-	{ "ipc_errors", test_ipc_errors },
-	{ "ipc_cap_transfer", test_ipc_cap_transfer },
-	{ "ipc_ep_deleted", test_ipc_ep_deleted },
-	{ "ipc_server_deleted", test_ipc_server_deleted },
-	{ "ipc_suspend_abort", test_ipc_suspend_abort },
+    {"ipc_reply_no_caller", test_ipc_reply_no_caller},
+    {"ipc_call_reply", test_ipc_call_reply},
+    {"ipc_send_recv", test_ipc_send_recv},
+    {"ipc_reply_recv", test_ipc_reply_recv},
+    {"ipc_errors", test_ipc_errors},
+    {"ipc_cap_transfer", test_ipc_cap_transfer},
+    {"ipc_ep_deleted", test_ipc_ep_deleted},
+    {"ipc_server_deleted", test_ipc_server_deleted},
+    {"ipc_suspend_abort", test_ipc_suspend_abort},
 };
 const int tests_ipc_count = sizeof(tests_ipc) / sizeof(tests_ipc[0]);

@@ -157,10 +157,8 @@ static int test_ntfn_deleted(void)
 }
 
 const test_t tests_ntfn[] = {
-	{ "ntfn_signal_poll", test_ntfn_signal_poll },
-	{ "ntfn_badges", test_ntfn_badges },
-	{ "ntfn_blocking", test_ntfn_blocking },
-	{ "ntfn_rights", test_ntfn_rights },
-	{ "ntfn_deleted", test_ntfn_deleted },
+    {"ntfn_signal_poll", test_ntfn_signal_poll}, {"ntfn_badges", test_ntfn_badges},
+    {"ntfn_blocking", test_ntfn_blocking},	 {"ntfn_rights", test_ntfn_rights},
+    {"ntfn_deleted", test_ntfn_deleted},
 };
 const int tests_ntfn_count = sizeof(tests_ntfn) / sizeof(tests_ntfn[0]);

@@ -14,7 +14,7 @@ typedef struct poolinfo {
 static poolinfo_t pool_info(unsigned long pool)
 {
 	sysret_t r = sys_invoke(pool, POOL_INFO, 0, 0, 0, 0, 0);
-	poolinfo_t pi = { r.r0, r.r[0], r.r[1] };
+	poolinfo_t pi = {r.r0, r.r[0], r.r[1]};
 
 	return pi;
 }
@@ -78,11 +78,11 @@ static int test_pool_alloc_frame(void)
 static int test_pool_create(void)
 {
 	static const unsigned long ok[][2] = {
-		{ CAP_POOL, 4 },     { CAP_ASPACE, 0 },	      { CAP_THREAD, 0 },
-		{ CAP_ENDPOINT, 0 }, { CAP_NOTIFICATION, 0 }, { CAP_CSPACE, 16 },
+	    {CAP_POOL, 4},     {CAP_ASPACE, 0},	      {CAP_THREAD, 0},
+	    {CAP_ENDPOINT, 0}, {CAP_NOTIFICATION, 0}, {CAP_CSPACE, 16},
 	};
-	static const unsigned long bad[] = { CAP_NULL,	 CAP_FRAME, CAP_DEVFRAME, CAP_IRQ,
-					     CAP_DEBUG,	 CAP_NTYPES, 1000,	   ~0UL };
+	static const unsigned long bad[] = {CAP_NULL,  CAP_FRAME,  CAP_DEVFRAME, CAP_IRQ,
+					    CAP_DEBUG, CAP_NTYPES, 1000,	 ~0UL};
 	long s, empty;
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -125,9 +125,9 @@ static int test_pool_costs(void)
 	static const struct {
 		unsigned long type, arg, cost;
 	} objs[] = {
-		{ CAP_ENDPOINT, 0, 1 }, { CAP_NOTIFICATION, 0, 1 }, { CAP_THREAD, 0, 1 },
-		{ CAP_ASPACE, 0, 2 },	{ CAP_POOL, 3, 1 },	    { CAP_CSPACE, 1, 2 },
-		{ CAP_CSPACE, 128, 2 }, { CAP_CSPACE, 129, 3 },	    { CAP_CSPACE, 4096, 33 },
+	    {CAP_ENDPOINT, 0, 1}, {CAP_NOTIFICATION, 0, 1}, {CAP_THREAD, 0, 1},
+	    {CAP_ASPACE, 0, 2},	  {CAP_POOL, 3, 1},	    {CAP_CSPACE, 1, 2},
+	    {CAP_CSPACE, 128, 2}, {CAP_CSPACE, 129, 3},	    {CAP_CSPACE, 4096, 33},
 	};
 	long p, s[sizeof(objs) / sizeof(objs[0])], f;
 	poolinfo_t root0, root1, pi;
@@ -242,7 +242,7 @@ static int test_pool_quota_pagetables(void)
 
 	CHECK_OK(p, create_from(SLOT_POOL, CAP_POOL, 4));
 	CHECK_OK(as, create_from(p, CAP_ASPACE, 0));
-	CHECK_EQ(pool_info(p).used, 2);   /* the object and its root table */
+	CHECK_EQ(pool_info(p).used, 2); /* the object and its root table */
 	CHECK_OK(f, frame_from(SLOT_POOL));
 	/* Sv39: a 4 KiB leaf needs a level-1 and a level-0 table. */
 	CHECK_EQ(INV3(as, ASPACE_MAP, f, 0x10000000UL, RW), 0);
@@ -281,12 +281,12 @@ static int test_pool_rights(void)
 }
 
 const test_t tests_pool[] = {
-	{ "pool_alloc_frame", test_pool_alloc_frame },
-	{ "pool_create", test_pool_create },
-	{ "pool_costs", test_pool_costs },
-	{ "pool_quota", test_pool_quota },
-	{ "pool_quota_ancestors", test_pool_quota_ancestors },
-	{ "pool_quota_pagetables", test_pool_quota_pagetables },
-	{ "pool_rights", test_pool_rights },
+    {"pool_alloc_frame", test_pool_alloc_frame},
+    {"pool_create", test_pool_create},
+    {"pool_costs", test_pool_costs},
+    {"pool_quota", test_pool_quota},
+    {"pool_quota_ancestors", test_pool_quota_ancestors},
+    {"pool_quota_pagetables", test_pool_quota_pagetables},
+    {"pool_rights", test_pool_rights},
 };
 const int tests_pool_count = sizeof(tests_pool) / sizeof(tests_pool[0]);

@@ -133,10 +133,10 @@ static int test_sched_set_priority(void)
 }
 
 const test_t tests_sched[] = {
-	{ "sched_preempt", test_sched_preempt },
-	{ "sched_suspend_resume", test_sched_suspend_resume },
-	{ "sched_priority_high", test_sched_priority_high },
-	{ "sched_priority_low", test_sched_priority_low },
-	{ "sched_set_priority", test_sched_set_priority },
+    {"sched_preempt", test_sched_preempt},
+    {"sched_suspend_resume", test_sched_suspend_resume},
+    {"sched_priority_high", test_sched_priority_high},
+    {"sched_priority_low", test_sched_priority_low},
+    {"sched_set_priority", test_sched_set_priority},
 };
 const int tests_sched_count = sizeof(tests_sched) / sizeof(tests_sched[0]);

@@ -13,7 +13,7 @@
 static sysret_t echo_call(unsigned long ep, unsigned long label, unsigned long len,
 			  const unsigned long *w, unsigned long cap)
 {
-	msg_t m = { MSG_INFO(label, len) | (cap ? MSG_CAP : 0), { 0 }, cap };
+	msg_t m = {MSG_INFO(label, len) | (cap ? MSG_CAP : 0), {0}, cap};
 
 	for (unsigned long i = 0; i < len && i < MSG_WORDS; i++)
 		m.w[i] = w[i];
@@ -22,7 +22,7 @@ static sysret_t echo_call(unsigned long ep, unsigned long label, unsigned long l
 
 static int test_spawn_missing(void)
 {
-	spawn_args_t a = { "no-such-program", NULL, 0, 16, 17, NO_FAULT_EP, 0 };
+	spawn_args_t a = {"no-such-program", NULL, 0, 16, 17, NO_FAULT_EP, 0};
 	child_t c;
 
 	CHECK_EQ(spawn_elf(&a, &c), E_NOENT);
@@ -32,18 +32,18 @@ static int test_spawn_missing(void)
 static long start_echo(long ep, child_t *c)
 {
 	spawn_cap_t caps[] = {
-		{ (unsigned long)ep, ECHO_SLOT_EP, RIGHT_READ | RIGHT_WRITE, 0 },
-		{ SLOT_DEBUG, SLOT_DEBUG, RIGHTS_ALL, 0 },
+	    {(unsigned long)ep, ECHO_SLOT_EP, RIGHT_READ | RIGHT_WRITE, 0},
+	    {SLOT_DEBUG, SLOT_DEBUG, RIGHTS_ALL, 0},
 	};
-	spawn_args_t a = { "uecho", caps, 2, 32, 17, NO_FAULT_EP, ECHO_SLOT_EP };
+	spawn_args_t a = {"uecho", caps, 2, 32, 17, NO_FAULT_EP, ECHO_SLOT_EP};
 
 	return spawn_elf(&a, c);
 }
 
 static int test_spawn_echo(void)
 {
-	static const unsigned long words[4] = { 1, 2, 3, 4 };
-	unsigned long st[4] = { 7, 8, 9, 10 };
+	static const unsigned long words[4] = {1, 2, 3, 4};
+	unsigned long st[4] = {7, 8, 9, 10};
 	long ep, b1, b2, n, nb, nog;
 	child_t c;
 	sysret_t r;
@@ -84,7 +84,7 @@ static int test_spawn_echo(void)
 	CHECK_EQ(MSG_LABEL(echo_call(ep, 0x777, 0, NULL, 0).r[0]), ECHO_OP_ERROR);
 
 	/* One-way send, then read it back. */
-	m = (msg_t){ MSG_INFO(ECHO_OP_STORE, 4), { st[0], st[1], st[2], st[3] }, 0 };
+	m = (msg_t){MSG_INFO(ECHO_OP_STORE, 4), {st[0], st[1], st[2], st[3]}, 0};
 	CHECK_EQ(sys_send(b2, &m).r0, 0);
 	r = echo_call(b2, ECHO_OP_LOAD, 0, NULL, 0);
 	CHECK_EQ(r.r0, 0);
@@ -142,7 +142,7 @@ static volatile struct {
 
 static void call_echo(unsigned long ep)
 {
-	static const unsigned long w[1] = { 1 };
+	static const unsigned long w[1] = {1};
 
 	sp.r0 = echo_call(ep, ECHO_OP_ECHO, 1, w, 0).r0;
 	sp.done = 1;
@@ -174,8 +174,8 @@ static int test_spawn_destroy_server(void)
 }
 
 const test_t tests_spawn[] = {
-	{ "spawn_missing", test_spawn_missing },
-	{ "spawn_echo", test_spawn_echo },
-	{ "spawn_destroy_server", test_spawn_destroy_server },
+    {"spawn_missing", test_spawn_missing},
+    {"spawn_echo", test_spawn_echo},
+    {"spawn_destroy_server", test_spawn_destroy_server},
 };
 const int tests_spawn_count = sizeof(tests_spawn) / sizeof(tests_spawn[0]);

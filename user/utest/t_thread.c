@@ -32,7 +32,7 @@ static int test_thread_lifecycle(void)
 
 	/* Not configured yet. */
 	CHECK_EQ(INV3(t, THREAD_START, (unsigned long)count_run, (unsigned long)sp, 0), E_INVAL);
-	CHECK_EQ(INV0(t, THREAD_RESUME), E_INVAL);   /* never configured */
+	CHECK_EQ(INV0(t, THREAD_RESUME), E_INVAL); /* never configured */
 	/* Configure: types, priority range. */
 	CHECK_EQ(INV4(t, THREAD_CONFIGURE, SLOT_CSPACE, SLOT_CSPACE, NO_FAULT_EP, 17), E_TYPE);
 	CHECK_EQ(INV4(t, THREAD_CONFIGURE, f, SLOT_CSPACE, NO_FAULT_EP, 17), E_TYPE);
@@ -231,10 +231,8 @@ static int test_thread_regs(void)
 }
 
 const test_t tests_thread[] = {
-	{ "thread_lifecycle", test_thread_lifecycle },
-	{ "thread_blocked", test_thread_blocked },
-	{ "thread_priority", test_thread_priority },
-	{ "thread_rights", test_thread_rights },
-	{ "thread_regs", test_thread_regs },
+    {"thread_lifecycle", test_thread_lifecycle}, {"thread_blocked", test_thread_blocked},
+    {"thread_priority", test_thread_priority},	 {"thread_rights", test_thread_rights},
+    {"thread_regs", test_thread_regs},
 };
 const int tests_thread_count = sizeof(tests_thread) / sizeof(tests_thread[0]);

@@ -37,12 +37,12 @@ static void layout_unmap(const layout_t *l)
 /* Pointers that are bad for any access of len bytes. */
 static int bad_pointers(unsigned long len, unsigned long out[6])
 {
-	out[0] = 0;                        /* NULL */
-	out[1] = KERNEL_VA;                /* kernel half */
-	out[2] = TWIN_VA(2);               /* unmapped */
-	out[3] = TWIN_VA(2) - len / 2;     /* runs from a mapped page into an unmapped one */
-	out[4] = USER_TOP - len / 2;       /* straddles the top of user space */
-	out[5] = ~0UL - len / 2;           /* pointer + length wraps around */
+	out[0] = 0;		       /* NULL */
+	out[1] = KERNEL_VA;	       /* kernel half */
+	out[2] = TWIN_VA(2);	       /* unmapped */
+	out[3] = TWIN_VA(2) - len / 2; /* runs from a mapped page into an unmapped one */
+	out[4] = USER_TOP - len / 2;   /* straddles the top of user space */
+	out[5] = ~0UL - len / 2;       /* pointer + length wraps around */
 	return 6;
 }
 
@@ -157,9 +157,9 @@ static int test_uptr_write_regs(void)
 }
 
 const test_t tests_uptr[] = {
-	{ "uptr_debug_puts", test_uptr_puts },
-	{ "uptr_debug_stats", test_uptr_stats },
-	{ "uptr_read_regs", test_uptr_read_regs },
-	{ "uptr_write_regs", test_uptr_write_regs },
+    {"uptr_debug_puts", test_uptr_puts},
+    {"uptr_debug_stats", test_uptr_stats},
+    {"uptr_read_regs", test_uptr_read_regs},
+    {"uptr_write_regs", test_uptr_write_regs},
 };
 const int tests_uptr_count = sizeof(tests_uptr) / sizeof(tests_uptr[0]);

@@ -6,9 +6,9 @@
  */
 #include "utest.h"
 
-#define ZVA ZWIN                  /* a region nothing else uses */
-#define ZPAGES ZWIN_PAGES         /* 16 MiB */
-#define RW (RIGHT_READ | RIGHT_WRITE)
+#define ZVA    ZWIN	  /* a region nothing else uses */
+#define ZPAGES ZWIN_PAGES /* 16 MiB */
+#define RW     (RIGHT_READ | RIGHT_WRITE)
 
 static long unmap_range(unsigned long va, unsigned long n)
 {
@@ -29,7 +29,7 @@ static int test_zero_map(void)
 	CHECK_EQ(kstats(&k0), 0);
 	CHECK_EQ(INV3(SLOT_ASPACE, ASPACE_MAP_ZERO, ZVA, ZPAGES, RW), 0);
 	CHECK_EQ(kstats(&k1), 0);
-	CHECK(k0.frames_free - k1.frames_free <= 1 + ZPAGES / 512);   /* tables only */
+	CHECK(k0.frames_free - k1.frames_free <= 1 + ZPAGES / 512); /* tables only */
 	CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_QUERY, ZVA), RW);
 	/* Loads never allocate. */
 	unsigned long sum = 0;
@@ -54,7 +54,7 @@ static int test_zero_map(void)
 	CHECK_EQ(*(volatile uint64_t *)(ZVA + 5 * PAGE_SIZE), 0);
 	CHECK_EQ(unmap_range(ZVA, ZPAGES), 0);
 	CHECK_EQ(kstats(&k2), 0);
-	CHECK_EQ(k2.frames_free, k1.frames_free);   /* (the tables stay until exit) */
+	CHECK_EQ(k2.frames_free, k1.frames_free); /* (the tables stay until exit) */
 	return 0;
 }
 
@@ -99,7 +99,7 @@ static int test_zero_map_errors(void)
 	CHECK_EQ(*(volatile uint64_t *)ZVA, 0);
 	CHECK_EQ(unmap_range(ZVA, 1), 0);
 	CHECK_EQ(kstats(&k1), 0);
-	CHECK(k0.frames_free - k1.frames_free <= 2);   /* page tables made on the way */
+	CHECK(k0.frames_free - k1.frames_free <= 2); /* page tables made on the way */
 	return 0;
 }
 
@@ -124,16 +124,17 @@ static int test_share(void)
 	CHECK_EQ(kstats(&k0), 0);
 	CHECK_EQ(INV5(SLOT_ASPACE, ASPACE_SHARE, SLOT_ASPACE, A, C, RW, SHARE_COW), 0);
 	CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_QUERY, C), RW);
-	((volatile uint64_t *)C)[7] = 42;   /* copies the page */
+	((volatile uint64_t *)C)[7] = 42; /* copies the page */
 	CHECK_EQ(kstats(&k1), 0);
 	CHECK_EQ(k1.cow_copies, k0.cow_copies + 1);
 	CHECK_EQ(((volatile uint64_t *)C)[7], 42);
 	CHECK_EQ(((volatile uint64_t *)C)[8], 0x5ea0008);
-	CHECK_EQ(((volatile uint64_t *)A)[7], 0x5ea0007);   /* the source is intact */
+	CHECK_EQ(((volatile uint64_t *)A)[7], 0x5ea0007); /* the source is intact */
 	CHECK_EQ(((volatile uint64_t *)B)[7], 0x5ea0007);
 	/* Errors. */
-	CHECK_EQ(INV5(SLOT_ASPACE, ASPACE_SHARE, SLOT_ASPACE, A + 0x30000, ZVA + 0x40000,
-		      RIGHT_READ, 0), E_NOENT);
+	CHECK_EQ(
+	    INV5(SLOT_ASPACE, ASPACE_SHARE, SLOT_ASPACE, A + 0x30000, ZVA + 0x40000, RIGHT_READ, 0),
+	    E_NOENT);
 	CHECK_EQ(INV5(SLOT_ASPACE, ASPACE_SHARE, SLOT_ASPACE, A, B, RIGHT_READ, 0), E_EXISTS);
 	CHECK_EQ(INV5(SLOT_ASPACE, ASPACE_SHARE, SLOT_ASPACE, A, ZVA + 0x40000, RIGHT_READ, 2),
 		 E_INVAL);
@@ -153,8 +154,8 @@ static int test_share(void)
 }
 
 const test_t tests_zero[] = {
-	{ "zero_map", test_zero_map },
-	{ "zero_map_errors", test_zero_map_errors },
-	{ "share", test_share },
+    {"zero_map", test_zero_map},
+    {"zero_map_errors", test_zero_map_errors},
+    {"share", test_share},
 };
 const int tests_zero_count = sizeof(tests_zero) / sizeof(tests_zero[0]);

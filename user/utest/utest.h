@@ -22,7 +22,7 @@
 /* Pages the tests may map in the root's own address space. */
 #define TWIN	   0x40000000UL
 #define TWIN_PAGES 64
-#define TWIN_VA(i) (TWIN + (unsigned long)(i) * PAGE_SIZE)
+#define TWIN_VA(i) (TWIN + (unsigned long)(i)*PAGE_SIZE)
 #define TOP_PAGE   (USER_TOP - PAGE_SIZE)
 
 /* A 16 MiB window for the zero-frame tests (t_zero.c). */
@@ -33,30 +33,31 @@
 #define KERNEL_VA 0xffffffc000000000UL
 
 /* Record why the current test failed (first call wins); returns TEST_FAILED. */
-int test_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int test_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #define FAIL(...) test_fail(__FILE__, __LINE__, __VA_ARGS__)
 
-#define CHECK(cond)                                                  \
-	do {                                                         \
-		if (!(cond))                                         \
-			return FAIL("%s", #cond);                    \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			return FAIL("%s", #cond);                                                  \
 	} while (0)
 
 /* Compare two integer values; errors print by name. */
-#define CHECK_EQ(a, b)                                                           \
-	do {                                                                     \
-		long check_a_ = (long)(a), check_b_ = (long)(b);                 \
-		if (check_a_ != check_b_)                                        \
-			return test_fail_eq(__FILE__, __LINE__, #a, check_a_, check_b_); \
+#define CHECK_EQ(a, b)                                                                             \
+	do {                                                                                       \
+		long check_a_ = (long)(a), check_b_ = (long)(b);                                   \
+		if (check_a_ != check_b_)                                                          \
+			return test_fail_eq(__FILE__, __LINE__, #a, check_a_, check_b_);           \
 	} while (0)
 
 /* Run an expression that must succeed (>= 0); keep its value in v. */
-#define CHECK_OK(v, expr)                                                        \
-	do {                                                                     \
-		(v) = (expr);                                                    \
-		if ((long)(v) < 0)                                               \
-			return test_fail_eq(__FILE__, __LINE__, #expr, (long)(v), 0); \
+#define CHECK_OK(v, expr)                                                                          \
+	do {                                                                                       \
+		(v) = (expr);                                                                      \
+		if ((long)(v) < 0)                                                                 \
+			return test_fail_eq(__FILE__, __LINE__, #expr, (long)(v), 0);              \
 	} while (0)
 
 int test_fail_eq(const char *file, int line, const char *what, long got, long want);
@@ -69,12 +70,12 @@ extern const bootinfo_t *test_bi;
 /* Invocation shorthands: r0 only. */
 long inv(unsigned long slot, unsigned long label, unsigned long a2, unsigned long a3,
 	 unsigned long a4, unsigned long a5, unsigned long a6);
-#define INV0(s, l)		     inv((s), (l), 0, 0, 0, 0, 0)
-#define INV1(s, l, a)		     inv((s), (l), (a), 0, 0, 0, 0)
-#define INV2(s, l, a, b)	     inv((s), (l), (a), (b), 0, 0, 0)
-#define INV3(s, l, a, b, c)	     inv((s), (l), (a), (b), (c), 0, 0)
-#define INV4(s, l, a, b, c, d)	     inv((s), (l), (a), (b), (c), (d), 0)
-#define INV5(s, l, a, b, c, d, e)     inv((s), (l), (a), (b), (c), (d), (e))
+#define INV0(s, l)		  inv((s), (l), 0, 0, 0, 0, 0)
+#define INV1(s, l, a)		  inv((s), (l), (a), 0, 0, 0, 0)
+#define INV2(s, l, a, b)	  inv((s), (l), (a), (b), 0, 0, 0)
+#define INV3(s, l, a, b, c)	  inv((s), (l), (a), (b), (c), 0, 0)
+#define INV4(s, l, a, b, c, d)	  inv((s), (l), (a), (b), (c), (d), 0)
+#define INV5(s, l, a, b, c, d, e) inv((s), (l), (a), (b), (c), (d), (e))
 
 /* CSPACE_INFO of slot in the root cspace: type, rights, badge. */
 typedef struct capinfo {
@@ -114,7 +115,9 @@ typedef struct test {
 	int (*fn)(void);
 } test_t;
 
-#define TEST_GROUP(g) extern const test_t g[]; extern const int g##_count
+#define TEST_GROUP(g)                                                                              \
+	extern const test_t g[];                                                                   \
+	extern const int g##_count
 
 TEST_GROUP(tests_basic);
 TEST_GROUP(tests_cspace);

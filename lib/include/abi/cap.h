@@ -9,70 +9,71 @@
 
 /* Object types. */
 enum {
-	CAP_NULL = 0,     /* empty slot */
-	CAP_POOL,         /* memory pool: allocate frames and objects against a quota */
-	CAP_FRAME,        /* one 4 KiB page of RAM */
-	CAP_DEVFRAME,     /* one 4 KiB page of MMIO */
-	CAP_ASPACE,       /* an Sv39 address space */
+	CAP_NULL = 0, /* empty slot */
+	CAP_POOL,     /* memory pool: allocate frames and objects against a quota */
+	CAP_FRAME,    /* one 4 KiB page of RAM */
+	CAP_DEVFRAME, /* one 4 KiB page of MMIO */
+	CAP_ASPACE,   /* an Sv39 address space */
 	CAP_THREAD,
 	CAP_ENDPOINT,
 	CAP_NOTIFICATION,
-	CAP_IRQ,          /* the right to receive and acknowledge one interrupt */
-	CAP_CSPACE,       /* a capability space */
-	CAP_DEBUG,        /* kernel console and statistics */
+	CAP_IRQ,    /* the right to receive and acknowledge one interrupt */
+	CAP_CSPACE, /* a capability space */
+	CAP_DEBUG,  /* kernel console and statistics */
 	CAP_NTYPES
 };
 
 /* Rights. */
-#define RIGHT_READ 1u
+#define RIGHT_READ  1u
 #define RIGHT_WRITE 2u
-#define RIGHT_EXEC 4u
-#define RIGHT_GRANT 8u    /* endpoint: capabilities may be transferred */
-#define RIGHTS_ALL 15u
+#define RIGHT_EXEC  4u
+#define RIGHT_GRANT 8u /* endpoint: capabilities may be transferred */
+#define RIGHTS_ALL  15u
 
 /* Invocation labels, grouped by object type. */
 enum {
 	/* CAP_CSPACE: the invoked cspace is the destination; sources are
 	 * always slots of the caller's own cspace. */
-	CSPACE_COPY = 1,      /* a2 = src slot, a3 = dst slot, a4 = rights mask */
-	CSPACE_MINT,          /* a2 = src, a3 = dst, a4 = rights mask, a5 = badge */
-	CSPACE_MOVE,          /* a2 = src, a3 = dst */
-	CSPACE_DELETE,        /* a2 = slot */
-	CSPACE_INFO,          /* a2 = slot -> a1 = type, a2 = rights, a3 = badge; a0 = nslots */
+	CSPACE_COPY = 1, /* a2 = src slot, a3 = dst slot, a4 = rights mask */
+	CSPACE_MINT,	 /* a2 = src, a3 = dst, a4 = rights mask, a5 = badge */
+	CSPACE_MOVE,	 /* a2 = src, a3 = dst */
+	CSPACE_DELETE,	 /* a2 = slot */
+	CSPACE_INFO,	 /* a2 = slot -> a1 = type, a2 = rights, a3 = badge; a0 = nslots */
 
 	/* CAP_POOL */
 	POOL_ALLOC_FRAME = 0x10, /* a2 = dst slot in the caller's cspace */
-	POOL_CREATE,             /* a2 = type, a3 = dst slot, a4 = arg (cspace: slots; pool: quota) */
-	POOL_INFO,               /* -> a1 = quota frames, a2 = used frames */
+	POOL_CREATE, /* a2 = type, a3 = dst slot, a4 = arg (cspace: slots; pool: quota) */
+	POOL_INFO,   /* -> a1 = quota frames, a2 = used frames */
 
 	/* CAP_ASPACE */
-	ASPACE_MAP = 0x20,    /* a2 = frame slot, a3 = vaddr, a4 = rights */
-	ASPACE_UNMAP,         /* a2 = vaddr */
-	ASPACE_PROTECT,       /* a2 = vaddr, a3 = rights */
-	ASPACE_QUERY,         /* a2 = vaddr -> a0 = rights (0 = unmapped) */
-	ASPACE_CLONE,         /* a2 = empty destination aspace slot, a3 = CLONE_* flags */
-	ASPACE_MAP_ZERO,      /* a2 = vaddr, a3 = npages, a4 = rights (R, or RW: copy-on-write) */
-	ASPACE_SHARE,         /* a2 = source aspace slot, a3 = source vaddr, a4 = vaddr,
-				 a5 = rights, a6 = SHARE_* flags */
+	ASPACE_MAP = 0x20, /* a2 = frame slot, a3 = vaddr, a4 = rights */
+	ASPACE_UNMAP,	   /* a2 = vaddr */
+	ASPACE_PROTECT,	   /* a2 = vaddr, a3 = rights */
+	ASPACE_QUERY,	   /* a2 = vaddr -> a0 = rights (0 = unmapped) */
+	ASPACE_CLONE,	   /* a2 = empty destination aspace slot, a3 = CLONE_* flags */
+	ASPACE_MAP_ZERO,   /* a2 = vaddr, a3 = npages, a4 = rights (R, or RW: copy-on-write) */
+	ASPACE_SHARE,	   /* a2 = source aspace slot, a3 = source vaddr, a4 = vaddr,
+			      a5 = rights, a6 = SHARE_* flags */
 
 	/* CAP_THREAD */
-	THREAD_CONFIGURE = 0x30, /* a2 = aspace slot, a3 = cspace slot, a4 = fault ep slot (or -1), a5 = priority */
-	THREAD_START,            /* a2 = pc, a3 = sp, a4 = a0 value for the thread */
+	THREAD_CONFIGURE = 0x30, /* a2 = aspace slot, a3 = cspace slot, a4 = fault ep slot (or -1),
+				    a5 = priority */
+	THREAD_START,		 /* a2 = pc, a3 = sp, a4 = a0 value for the thread */
 	THREAD_SUSPEND,
-	THREAD_RESUME,           /* SUSPENDED, FAULTED, or INACTIVE (starts at its registers) */
-	THREAD_READ_REGS,        /* a2 = user buffer of 32 words: pc, x1..x31 */
-	THREAD_WRITE_REGS,       /* a2 = user buffer of 32 words */
-	THREAD_SET_PRIORITY,     /* a2 = priority */
-	THREAD_INFO,             /* -> a1 = state, a2 = priority */
+	THREAD_RESUME,	     /* SUSPENDED, FAULTED, or INACTIVE (starts at its registers) */
+	THREAD_READ_REGS,    /* a2 = user buffer of 32 words: pc, x1..x31 */
+	THREAD_WRITE_REGS,   /* a2 = user buffer of 32 words */
+	THREAD_SET_PRIORITY, /* a2 = priority */
+	THREAD_INFO,	     /* -> a1 = state, a2 = priority */
 
 	/* CAP_IRQ */
-	IRQ_BIND = 0x40,      /* a2 = notification slot */
+	IRQ_BIND = 0x40, /* a2 = notification slot */
 	IRQ_ACK,
 
 	/* CAP_DEBUG */
-	DEBUG_PUTS = 0x50,    /* a2 = user string, a3 = length */
-	DEBUG_STATS,          /* a2 = user buffer for a kstats_t */
-	DEBUG_CHECK,          /* run the kernel's invariant checks; 0 or E_CORRUPT */
+	DEBUG_PUTS = 0x50, /* a2 = user string, a3 = length */
+	DEBUG_STATS,	   /* a2 = user buffer for a kstats_t */
+	DEBUG_CHECK,	   /* run the kernel's invariant checks; 0 or E_CORRUPT */
 };
 
 /* ASPACE_CLONE flags.  Default: copy-on-write (writable leaves become
@@ -93,22 +94,22 @@ enum {
 
 /* Thread states, as THREAD_INFO reports them. */
 enum {
-	THREAD_INACTIVE = 0,   /* created, not started */
+	THREAD_INACTIVE = 0, /* created, not started */
 	THREAD_RUNNABLE,
-	THREAD_BLOCKED,        /* in IPC or waiting on a notification */
+	THREAD_BLOCKED, /* in IPC or waiting on a notification */
 	THREAD_SUSPENDED,
-	THREAD_FAULTED,        /* took a fault with no handler */
+	THREAD_FAULTED, /* took a fault with no handler */
 };
 
 /* DEBUG_STATS output. */
 typedef struct kstats {
 	unsigned long frames_total;
 	unsigned long frames_free;
-	unsigned long objects[CAP_NTYPES];   /* live kernel objects per type */
+	unsigned long objects[CAP_NTYPES]; /* live kernel objects per type */
 	unsigned long syscalls;
 	unsigned long context_switches;
 	unsigned long timer_ticks;
-	unsigned long cow_copies;             /* store faults that copied a page */
-	unsigned long cow_reuses;             /* ... that re-enabled W on the only reference */
-	unsigned long zero_fills;             /* ... on the zero frame: a zeroed frame, no copy */
+	unsigned long cow_copies; /* store faults that copied a page */
+	unsigned long cow_reuses; /* ... that re-enabled W on the only reference */
+	unsigned long zero_fills; /* ... on the zero frame: a zeroed frame, no copy */
 } kstats_t;

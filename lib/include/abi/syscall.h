@@ -14,17 +14,17 @@
 #pragma once
 
 enum {
-	SYS_NULL = 0,        /* does nothing, returns 0: the cost of a trap */
-	SYS_YIELD = 1,       /* give up the rest of the time slice */
-	SYS_INVOKE = 2,      /* a0 = cap slot, a1 = label, a2..a6 = args */
-	SYS_SEND = 3,        /* a0 = endpoint slot, a1 = msginfo, a2..a5 = words, a6 = cap slot */
-	SYS_RECV = 4,        /* a0 = endpoint slot, a1 = msginfo (receive slot) */
-	SYS_CALL = 5,        /* send, then wait for the reply */
-	SYS_REPLY = 6,       /* a1 = msginfo, a2..a5 = words, a6 = cap slot */
-	SYS_REPLY_RECV = 7,  /* reply, then receive on a0 */
-	SYS_SIGNAL = 8,      /* a0 = notification slot */
-	SYS_WAIT = 9,        /* a0 = notification slot; returns a1 = bits */
-	SYS_POLL = 10,       /* like WAIT but never blocks: E_AGAIN if no bits */
+	SYS_NULL = 0,	    /* does nothing, returns 0: the cost of a trap */
+	SYS_YIELD = 1,	    /* give up the rest of the time slice */
+	SYS_INVOKE = 2,	    /* a0 = cap slot, a1 = label, a2..a6 = args */
+	SYS_SEND = 3,	    /* a0 = endpoint slot, a1 = msginfo, a2..a5 = words, a6 = cap slot */
+	SYS_RECV = 4,	    /* a0 = endpoint slot, a1 = msginfo (receive slot) */
+	SYS_CALL = 5,	    /* send, then wait for the reply */
+	SYS_REPLY = 6,	    /* a1 = msginfo, a2..a5 = words, a6 = cap slot */
+	SYS_REPLY_RECV = 7, /* reply, then receive on a0 */
+	SYS_SIGNAL = 8,	    /* a0 = notification slot */
+	SYS_WAIT = 9,	    /* a0 = notification slot; returns a1 = bits */
+	SYS_POLL = 10,	    /* like WAIT but never blocks: E_AGAIN if no bits */
 	SYS_NSYSCALLS
 };
 
@@ -39,14 +39,14 @@ enum {
  * sender's msginfo (bit 3 set if a capability arrived in RSLOT),
  * a2..a5 = words, a6 = the badge of the capability the sender used.
  */
-#define MSG_WORDS 4
-#define MSG_LEN(info) ((info) & 7UL)
-#define MSG_CAP (1UL << 3)
-#define MSG_ACCEPT (1UL << 4)
-#define MSG_RSLOT(info) (((info) >> 16) & 0xffffUL)
-#define MSG_LABEL(info) ((info) >> 32)
-#define MSG_INFO(label, len) (((unsigned long)(label) << 32) | ((unsigned long)(len) & 7UL))
-#define MSG_WITH_RSLOT(info, slot) ((info) | MSG_ACCEPT | (((unsigned long)(slot) & 0xffffUL) << 16))
+#define MSG_WORDS		   4
+#define MSG_LEN(info)		   ((info)&7UL)
+#define MSG_CAP			   (1UL << 3)
+#define MSG_ACCEPT		   (1UL << 4)
+#define MSG_RSLOT(info)		   (((info) >> 16) & 0xffffUL)
+#define MSG_LABEL(info)		   ((info) >> 32)
+#define MSG_INFO(label, len)	   (((unsigned long)(label) << 32) | ((unsigned long)(len)&7UL))
+#define MSG_WITH_RSLOT(info, slot) ((info) | MSG_ACCEPT | (((unsigned long)(slot)&0xffffUL) << 16))
 
 /*
  * Fault messages: when a thread takes a fault the kernel does not resolve
@@ -60,11 +60,11 @@ enum {
 #define FAULT_LABEL 0xfa17U
 
 enum {
-	FAULT_PAGE = 1,        /* load/store/fetch page fault: no mapping or no right */
-	FAULT_ACCESS = 2,      /* access fault (PMP, bus error) */
-	FAULT_ILLEGAL = 3,     /* illegal instruction */
-	FAULT_MISALIGNED = 4,  /* misaligned load/store/fetch */
-	FAULT_BREAKPOINT = 5,  /* ebreak */
-	FAULT_SYSCALL = 6,     /* unknown system call number */
-	FAULT_OOM = 7,         /* out of memory while resolving a fault */
+	FAULT_PAGE = 1,	      /* load/store/fetch page fault: no mapping or no right */
+	FAULT_ACCESS = 2,     /* access fault (PMP, bus error) */
+	FAULT_ILLEGAL = 3,    /* illegal instruction */
+	FAULT_MISALIGNED = 4, /* misaligned load/store/fetch */
+	FAULT_BREAKPOINT = 5, /* ebreak */
+	FAULT_SYSCALL = 6,    /* unknown system call number */
+	FAULT_OOM = 7,	      /* out of memory while resolving a fault */
 };

@@ -33,10 +33,10 @@ pid_t forkq(unsigned long quota, int eager);
 
 /* What the process server knows of pid (0: the caller). */
 typedef struct procinfo {
-	unsigned long quota;   /* of its pool, frames */
-	unsigned long used;    /* frames charged to its pool and sub-pools */
-	unsigned long execs;   /* successful execv calls */
-	unsigned long nprocs;  /* processes alive in the system */
+	unsigned long quota;  /* of its pool, frames */
+	unsigned long used;   /* frames charged to its pool and sub-pools */
+	unsigned long execs;  /* successful execv calls */
+	unsigned long nprocs; /* processes alive in the system */
 } procinfo_t;
 int procinfo(pid_t pid, procinfo_t *out);
 

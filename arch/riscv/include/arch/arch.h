@@ -32,7 +32,7 @@ __attribute__((noreturn)) void arch_exit(int code);
 void arch_exit_set_semihost(bool on);
 
 /* Counters. */
-uint64_t arch_time(void);        /* timebase ticks */
+uint64_t arch_time(void); /* timebase ticks */
 uint64_t arch_instret(void);
 
 /* Start the periodic timer at hz using the device tree's timebase. */
@@ -60,21 +60,21 @@ void arch_vm_init(const platform_t *p);
 
 /* Permissions of the kernel mapping at va: a mask of VM_* bits, 0 if
  * unmapped. */
-#define VM_READ 1u
-#define VM_WRITE 2u
-#define VM_EXEC 4u
-#define VM_USER 8u
-#define VM_GLOBAL 16u
-#define VM_ACCESSED_DIRTY 32u  /* both A and D set */
-#define VM_COW 64u             /* user leaf: copy-on-write (PTE RSW bit 8) */
+#define VM_READ		  1u
+#define VM_WRITE	  2u
+#define VM_EXEC		  4u
+#define VM_USER		  8u
+#define VM_GLOBAL	  16u
+#define VM_ACCESSED_DIRTY 32u /* both A and D set */
+#define VM_COW		  64u /* user leaf: copy-on-write (PTE RSW bit 8) */
 unsigned arch_kernel_query(uintptr_t va, paddr_t *pa);
 
 /* Kernel image bounds (physical) and section boundaries (virtual). */
 typedef struct kernel_layout {
-	paddr_t phys_start, phys_end;       /* image including bss */
+	paddr_t phys_start, phys_end; /* image including bss */
 	uintptr_t text_start, text_end;
 	uintptr_t rodata_start, rodata_end;
-	uintptr_t data_start, data_end;     /* data and bss */
+	uintptr_t data_start, data_end; /* data and bss */
 } kernel_layout_t;
 void arch_kernel_layout(kernel_layout_t *k);
 
@@ -85,8 +85,8 @@ paddr_t arch_kernel_root(void);
  * User page tables.  All addresses page aligned, va < USER_TOP; only 4 KiB
  * leaves.  vm is a mask of VM_READ, VM_WRITE, VM_EXEC, VM_COW.
  */
-typedef int (*pt_alloc_fn)(void *ctx, paddr_t *pa);       /* zeroed table page */
-typedef void (*pt_free_fn)(void *ctx, paddr_t pa, bool zeroed);   /* zeroed: all zero now */
+typedef int (*pt_alloc_fn)(void *ctx, paddr_t *pa);		/* zeroed table page */
+typedef void (*pt_free_fn)(void *ctx, paddr_t pa, bool zeroed); /* zeroed: all zero now */
 typedef void (*pt_leaf_fn)(void *ctx, paddr_t pa, unsigned vm);
 
 /* Make the zeroed page root a fresh root: empty user half, kernel half
@@ -123,8 +123,7 @@ int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm);
 
 /* Page-table pages and leaves of the user half; with copy != NULL also
  * the leaves whose vm has any bit of copy_mask. */
-void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_mask,
-		   size_t *copy);
+void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_mask, size_t *copy);
 
 /*
  * Clone the user half of src into the empty user half of dst: every
@@ -148,7 +147,7 @@ void arch_zero_page(void *dst);
 /* Switch this hart to root (fences the whole TLB: no ASIDs yet). */
 static inline void arch_aspace_activate(paddr_t root)
 {
-	uint64_t satp = (8UL << 60) | (root >> PAGE_SHIFT);   /* Sv39 */
+	uint64_t satp = (8UL << 60) | (root >> PAGE_SHIFT); /* Sv39 */
 	__asm__ volatile("csrw satp, %0\n\tsfence.vma" ::"r"(satp) : "memory");
 }
 static inline void arch_tlb_flush_page(uaddr_t va)

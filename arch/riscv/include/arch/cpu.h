@@ -6,10 +6,10 @@
 #pragma once
 
 /* Offsets used by entry.S; checked against the struct in cpu.c. */
-#define CPU_FIXUP_PC 8
-#define CPU_CUR_TF 16
+#define CPU_FIXUP_PC   8
+#define CPU_CUR_TF     16
 #define CPU_KSTACK_TOP 24
-#define CPU_USER_SP 32
+#define CPU_USER_SP    32
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
@@ -17,18 +17,18 @@
 struct trapframe;
 
 typedef struct cpu {
-	uint32_t hartid;       /* from the device tree / SBI */
-	uint32_t index;        /* dense 0..ncpus-1 */
-	uintptr_t fixup_pc;    /* where a kernel fault inside a probe resumes, 0 = none */
+	uint32_t hartid;	  /* from the device tree / SBI */
+	uint32_t index;		  /* dense 0..ncpus-1 */
+	uintptr_t fixup_pc;	  /* where a kernel fault inside a probe resumes, 0 = none */
 	struct trapframe *cur_tf; /* the running thread's saved user registers */
-	uintptr_t kstack_top;  /* kernel stack for traps from user mode */
-	uintptr_t user_sp;     /* scratch for entry.S */
-	uintptr_t stack_lo;    /* bounds of this hart's kernel stack, for backtraces */
+	uintptr_t kstack_top;	  /* kernel stack for traps from user mode */
+	uintptr_t user_sp;	  /* scratch for entry.S */
+	uintptr_t stack_lo;	  /* bounds of this hart's kernel stack, for backtraces */
 	uintptr_t stack_hi;
-	uint64_t ticks;        /* timer interrupts taken */
-	uint64_t tick_interval;/* timebase ticks between timer interrupts */
-	uint64_t next_tick;    /* absolute rdtime value of the next deadline */
-	void *sched;           /* kern/sched.c's per-hart state */
+	uint64_t ticks;		/* timer interrupts taken */
+	uint64_t tick_interval; /* timebase ticks between timer interrupts */
+	uint64_t next_tick;	/* absolute rdtime value of the next deadline */
+	void *sched;		/* kern/sched.c's per-hart state */
 } cpu_t;
 
 #define MAX_CPUS 8

@@ -17,8 +17,7 @@ typedef struct pt_leaf {
 
 /* Find the valid leaf at va (page aligned, < USER_TOP) in root: true and
  * *l, *pa, *vm set; false if unmapped. */
-static inline bool arch_pt_leaf(paddr_t root, uaddr_t va, pt_leaf_t *l, paddr_t *pa,
-				unsigned *vm)
+static inline bool arch_pt_leaf(paddr_t root, uaddr_t va, pt_leaf_t *l, paddr_t *pa, unsigned *vm)
 {
 	pte_t p = ((pte_t *)pa2kva(root))[VPN(va, 2)];
 	if (!(p & PTE_V) || PTE_LEAF(p))

@@ -4,12 +4,12 @@
  */
 #pragma once
 
-#define TF_REG(n) ((n) * 8)   /* x0..x31; x0's slot is unused */
-#define TF_SEPC (32 * 8)
+#define TF_REG(n)  ((n)*8) /* x0..x31; x0's slot is unused */
+#define TF_SEPC	   (32 * 8)
 #define TF_SSTATUS (33 * 8)
-#define TF_SCAUSE (34 * 8)
-#define TF_STVAL (35 * 8)
-#define TF_SIZE (36 * 8)
+#define TF_SCAUSE  (34 * 8)
+#define TF_STVAL   (35 * 8)
+#define TF_SIZE	   (36 * 8)
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>

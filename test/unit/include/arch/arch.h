@@ -42,7 +42,7 @@ __attribute__((noreturn)) void arch_exit(int code);
 void arch_exit_set_semihost(bool on);
 
 /* Counters. */
-uint64_t arch_time(void);        /* timebase ticks */
+uint64_t arch_time(void); /* timebase ticks */
 uint64_t arch_instret(void);
 
 /* Start the periodic timer at hz using the device tree's timebase. */
@@ -65,21 +65,21 @@ void arch_vm_init(const platform_t *p);
 
 /* Permissions of the kernel mapping at va: a mask of VM_* bits, 0 if
  * unmapped. */
-#define VM_READ 1u
-#define VM_WRITE 2u
-#define VM_EXEC 4u
-#define VM_USER 8u
-#define VM_GLOBAL 16u
-#define VM_ACCESSED_DIRTY 32u  /* both A and D set */
-#define VM_COW 64u             /* user leaf: copy-on-write (PTE RSW bit 8) */
+#define VM_READ		  1u
+#define VM_WRITE	  2u
+#define VM_EXEC		  4u
+#define VM_USER		  8u
+#define VM_GLOBAL	  16u
+#define VM_ACCESSED_DIRTY 32u /* both A and D set */
+#define VM_COW		  64u /* user leaf: copy-on-write (PTE RSW bit 8) */
 unsigned arch_kernel_query(uintptr_t va, paddr_t *pa);
 
 /* Kernel image bounds (physical) and section boundaries (virtual). */
 typedef struct kernel_layout {
-	paddr_t phys_start, phys_end;       /* image including bss */
+	paddr_t phys_start, phys_end; /* image including bss */
 	uintptr_t text_start, text_end;
 	uintptr_t rodata_start, rodata_end;
-	uintptr_t data_start, data_end;     /* data and bss */
+	uintptr_t data_start, data_end; /* data and bss */
 } kernel_layout_t;
 void arch_kernel_layout(kernel_layout_t *k);
 
@@ -91,8 +91,8 @@ paddr_t arch_kernel_root(void);
  * All addresses page aligned, va < USER_TOP; only 4 KiB leaves.  vm is a
  * mask of VM_READ, VM_WRITE, VM_EXEC, VM_COW.
  */
-typedef int (*pt_alloc_fn)(void *ctx, paddr_t *pa);       /* zeroed table page */
-typedef void (*pt_free_fn)(void *ctx, paddr_t pa, bool zeroed);   /* zeroed: all zero now */
+typedef int (*pt_alloc_fn)(void *ctx, paddr_t *pa);		/* zeroed table page */
+typedef void (*pt_free_fn)(void *ctx, paddr_t pa, bool zeroed); /* zeroed: all zero now */
 typedef void (*pt_leaf_fn)(void *ctx, paddr_t pa, unsigned vm);
 
 void arch_pt_init_root(paddr_t root);
@@ -108,8 +108,7 @@ int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old);
 int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
 void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
 int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm);
-void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_mask,
-		   size_t *copy);
+void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_mask, size_t *copy);
 typedef void (*pt_clone_fn)(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned *src_vm,
 			    paddr_t *dst_pa, unsigned *dst_vm);
 void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,

@@ -10,10 +10,10 @@
 typedef uint64_t paddr_t;
 typedef uint64_t uaddr_t;
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1UL << PAGE_SHIFT)
-#define PAGE_MASK (PAGE_SIZE - 1)
-#define PAGE_ROUND_UP(x) (((x) + PAGE_MASK) & ~PAGE_MASK)
+#define PAGE_SHIFT	   12
+#define PAGE_SIZE	   (1UL << PAGE_SHIFT)
+#define PAGE_MASK	   (PAGE_SIZE - 1)
+#define PAGE_ROUND_UP(x)   (((x) + PAGE_MASK) & ~PAGE_MASK)
 #define PAGE_ROUND_DOWN(x) ((x) & ~PAGE_MASK)
 
 extern uint8_t *fake_ram;
