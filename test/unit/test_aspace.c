@@ -41,32 +41,7 @@ UNIT_MAIN("aspace");
 
 /* ------------------------------------------- what the kernel needs --- */
 
-static const char *current_case = "?";
-
-/* No case expects a panic: one is a broken kernel invariant (or a user
- * mistake reaching an assert).  Static state may be inconsistent: stop. */
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("    panic: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	printf("FAIL: %s/%s: unexpected panic\n", unit_binary, current_case);
-	fflush(stdout);
-	exit(1);
-}
-
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("    kprintf: ");
-	int n = vprintf(fmt, ap);
-	va_end(ap);
-	return n;
-}
+/* panic, kprintf: test/unit/kern_stubs.c */
 
 void thread_destroy(thread_t *t)
 {
@@ -253,7 +228,7 @@ static unsigned long live0[CAP_NTYPES];
 
 static void setup(const char *name)
 {
-	current_case = name;
+	unit_case = name;
 	free(fake_ram);
 	free(storage);
 	fake_ram_base = BASE;

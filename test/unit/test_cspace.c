@@ -35,32 +35,7 @@ UNIT_MAIN("cspace");
 
 /* ------------------------------------------- what the kernel needs --- */
 
-static const char *current_case = "?";
-
-/* No case expects a panic: one means a broken kernel invariant.  The
- * object code's static state may be inconsistent afterwards, so stop. */
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("    panic: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	printf("FAIL: %s/%s: unexpected panic\n", unit_binary, current_case);
-	fflush(stdout);
-	exit(1);
-}
-
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("    kprintf: ");
-	int n = vprintf(fmt, ap);
-	va_end(ap);
-	return n;
-}
+/* panic, kprintf: test/unit/kern_stubs.c */
 
 /* Destroy functions of the other object types: count the calls and keep
  * the lowest stack frame they were called from (the chain test checks
@@ -109,7 +84,7 @@ static unsigned long live0[CAP_NTYPES];
 /* Fresh frame table over npages_ of fake RAM, all free. */
 static void setup(const char *name, size_t npages_)
 {
-	current_case = name;
+	unit_case = name;
 	free(fake_ram);
 	free(storage);
 	npages = npages_;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 extern const char *unit_binary;
+extern const char *unit_case; /* test/unit/kern_stubs.c, where linked */
 static int unit_failed_case; /* set by CHECK in the running case */
 static int unit_failures;
 
