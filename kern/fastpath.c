@@ -60,6 +60,21 @@ static inline __attribute__((always_inline)) void fast_block_running(thread_t *t
 	t->state = THREAD_BLOCKED;
 }
 
+/* t, just linked into the run queue, becomes runnable and runs now. */
+static inline __attribute__((always_inline, noreturn)) void fast_run(thread_t *t)
+{
+	t->in_runq = 1;
+	t->state = THREAD_RUNNABLE;
+	t->ipc = IPC_NONE;
+	t->wait_obj = NULL;
+	t->slice = SCHED_SLICE_TICKS;
+	runq.switches++;
+	sched_cur = t;
+	aspace_activate(t->as);
+	this_cpu()->cur_tf = &t->tf;
+	arch_user_return_from_user(&t->tf);
+}
+
 /* t (blocked) becomes runnable at the head of its queue and runs now. */
 static inline __attribute__((always_inline, noreturn)) void fast_switch(thread_t *t)
 {
@@ -73,16 +88,7 @@ static inline __attribute__((always_inline, noreturn)) void fast_switch(thread_t
 		runq.tail[p] = t;
 	runq.head[p] = t;
 	runq.nonempty |= 1u << p;
-	t->in_runq = 1;
-	t->state = THREAD_RUNNABLE;
-	t->ipc = IPC_NONE;
-	t->wait_obj = NULL;
-	t->slice = SCHED_SLICE_TICKS;
-	runq.switches++;
-	sched_cur = t;
-	aspace_activate(t->as);
-	this_cpu()->cur_tf = &t->tf;
-	arch_user_return_from_user(&t->tf);
+	fast_run(t);
 }
 
 /* The running thread self blocks and t, of the same priority, takes its
@@ -102,16 +108,7 @@ static inline __attribute__((always_inline, noreturn)) void fast_swap(thread_t *
 	self->next = NULL;
 	self->in_runq = 0;
 	self->state = THREAD_BLOCKED;
-	t->in_runq = 1;
-	t->state = THREAD_RUNNABLE;
-	t->ipc = IPC_NONE;
-	t->wait_obj = NULL;
-	t->slice = SCHED_SLICE_TICKS;
-	runq.switches++;
-	sched_cur = t;
-	aspace_activate(t->as);
-	this_cpu()->cur_tf = &t->tf;
-	arch_user_return_from_user(&t->tf);
+	fast_run(t);
 }
 
 /*
