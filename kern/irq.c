@@ -38,6 +38,12 @@ int invoke_irq(irq_t *i, const cap_t *c, sysargs_t *a)
 		return E_PERM;
 	switch (a->arg[1]) {
 	case IRQ_BIND:
+		if (a->arg[2] == 0) { /* slot 0 (SLOT_NULL): unbind */
+			if (i->ntfn)
+				kobj_unref(&i->ntfn->obj);
+			i->ntfn = NULL;
+			return 0;
+		}
 		err =
 		    cspace_lookup_typed(a->self->cs, a->arg[2], CAP_NOTIFICATION, RIGHT_WRITE, &n);
 		if (err)

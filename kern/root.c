@@ -96,6 +96,8 @@ static void fill_bootinfo(bootinfo_t *b, const boot_info_t *bi, uint64_t initrd_
 	b->bootargs[sizeof(b->bootargs) - 1] = 0;
 }
 
+_Static_assert(sizeof(bootinfo_t) <= PAGE_SIZE, "the boot-info page");
+
 /* Device frames and the IRQ handler for the console UART. */
 static uint32_t give_devices(cspace_t *cs, bootinfo_t *b, const platform_t *p, uint32_t slot)
 {
@@ -105,6 +107,8 @@ static uint32_t give_devices(cspace_t *cs, bootinfo_t *b, const platform_t *p, u
 	const char *compat = p->uart.kind == UART_SIFIVE ? "sifive,uart0" : "ns16550a";
 	memcpy(d->compatible, compat, strlen(compat) + 1);
 	d->paddr = PAGE_ROUND_DOWN(p->uart.base);
+	d->reg_offset = (uint32_t)(p->uart.base - d->paddr);
+	d->reg_shift = p->uart.reg_shift;
 	d->npages =
 	    (uint32_t)((PAGE_ROUND_UP(p->uart.base + p->uart.size) - d->paddr) >> PAGE_SHIFT);
 	d->first_slot = slot;

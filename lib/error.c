@@ -22,6 +22,8 @@ const char *error_name(int err)
 	case E_NOSYS: return "E_NOSYS";
 	case E_BUSY: return "E_BUSY";
 	case E_AGAIN: return "E_AGAIN";
+	case E_PIPE: return "E_PIPE";
+	case E_BADF: return "E_BADF";
 	}
 	return "E_?";
 }

@@ -177,38 +177,214 @@ int procinfo(pid_t pid, procinfo_t *out)
 	return 0;
 }
 
-/* ---- the console ---- */
+/* ---- file descriptors (procsrv keeps them: procsrv_proto.h) ---- */
 
+/* E_AGAIN from procsrv: wait for its signal and ask again. */
+static sysret_t ps_call_wait(unsigned long label, unsigned long w0, unsigned long w1,
+			     unsigned long w2, unsigned long w3)
+{
+	for (;;) {
+		sysret_t r = ps_call(label, w0, w1, w2, w3);
+
+		if (ps_result(r) != E_AGAIN)
+			return r;
+		sys_wait(PSLOT_NTFN);
+	}
+}
+
+static long fd_fail(long err)
+{
+	switch (err) {
+	case E_BADF: errno = EBADF; break;
+	case E_PIPE: errno = EPIPE; break;
+	case E_NOSPC: errno = EMFILE; break;
+	case E_NOENT: errno = ESRCH; break;
+	case E_PERM: errno = EPERM; break;
+	default: errno = EINVAL; break;
+	}
+	return -1;
+}
+
+/*
+ * A write is sent PS_IO_CHUNK bytes at a time, every piece but the last
+ * marked PS_WRITE_MORE (procsrv prints a console write() in one go).  It
+ * waits while a pipe or the console has no room; a pipe that takes fewer
+ * bytes gets the rest in the next request.  Returns what was written; an
+ * error only if nothing was.
+ */
 ssize_t write(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
 	size_t done = 0;
 
-	if (fd != STDOUT_FILENO && fd != STDERR_FILENO) {
-		errno = EBADF;
-		return -1;
-	}
-	while (done < n) {
-		size_t k = n - done > 4096 ? 4096 : n - done;
-		long r =
-		    sys_invoke(SLOT_DEBUG, DEBUG_PUTS, (unsigned long)(p + done), k, 0, 0, 0).r0;
+	if (fd < 0)
+		return fd_fail(E_BADF);
+	do {
+		unsigned long w[3] = {0, 0, 0};
+		size_t k = n - done > PS_IO_CHUNK ? PS_IO_CHUNK : n - done;
+		unsigned long more = done + k < n ? PS_WRITE_MORE : 0;
+		long r;
 
+		memcpy(w, p + done, k);
+		r = ps_result(ps_call_wait(
+		    PS_WRITE, (unsigned long)fd | (unsigned long)k << 32 | more, w[0], w[1], w[2]));
 		if (r < 0) {
-			errno = EFAULT;
-			return done ? (ssize_t)done : -1;
+			if (done > 0)
+				return (ssize_t)done;
+			return fd_fail(r);
 		}
-		done += k;
+		done += (size_t)r;
+	} while (done < n);
+	return (ssize_t)done;
+}
+
+/*
+ * A read waits for the first bytes (or end of file), then takes what is
+ * there without waiting again, and stops after a newline (the console
+ * gives one line per read).
+ */
+ssize_t read(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	size_t done = 0;
+
+	if (fd < 0)
+		return fd_fail(E_BADF);
+	while (done < n) {
+		size_t k = n - done > PS_IO_CHUNK ? PS_IO_CHUNK : n - done;
+		sysret_t r = done == 0 ? ps_call_wait(PS_READ, (unsigned long)fd, k, 0, 0)
+				       : ps_call(PS_READ, (unsigned long)fd, k, 0, 0);
+		long got = ps_result(r);
+
+		if (got < 0) {
+			if (done > 0)
+				break;
+			return fd_fail(got);
+		}
+		memcpy(p + done, &r.r[2], (size_t)got);
+		done += (size_t)got;
+		if (got < (long)k || p[done - 1] == '\n')
+			break;
 	}
 	return (ssize_t)done;
 }
 
-ssize_t read(int fd, void *buf, size_t n)
+int close(int fd)
 {
-	if (fd != STDIN_FILENO) {
-		errno = EBADF;
+	long r = ps_result(ps_call(PS_CLOSE, (unsigned long)fd, 0, 0, 0));
+
+	return r < 0 ? (int)fd_fail(r) : 0;
+}
+
+int dup(int fd)
+{
+	long r = ps_result(ps_call(PS_DUP, (unsigned long)fd, 0, 0, 0));
+
+	return r < 0 ? (int)fd_fail(r) : (int)r;
+}
+
+int dup2(int fd, int fd2)
+{
+	long r = ps_result(ps_call(PS_DUP2, (unsigned long)fd, (unsigned long)fd2, 0, 0));
+
+	return r < 0 ? (int)fd_fail(r) : (int)r;
+}
+
+int pipe(int fds[2])
+{
+	sysret_t r = ps_call(PS_PIPE, 0, 0, 0, 0);
+	long res = ps_result(r);
+
+	if (res < 0) {
+		fd_fail(res);
+		if (res == E_NOSPC)
+			errno = EMFILE;
 		return -1;
 	}
-	return 0; /* end of file until there is a console driver */
+	fds[0] = (int)r.r[2];
+	fds[1] = (int)r.r[3];
+	return 0;
+}
+
+int setpgid(pid_t pid, pid_t pgid)
+{
+	long r = ps_result(
+	    ps_call(PS_SETPGID, (unsigned long)(long)pid, (unsigned long)(long)pgid, 0, 0));
+
+	return r < 0 ? (int)fd_fail(r) : 0;
+}
+
+pid_t getpgid(pid_t pid)
+{
+	long r = ps_result(ps_call(PS_GETPGID, (unsigned long)(long)pid, 0, 0, 0));
+
+	return r < 0 ? (pid_t)fd_fail(r) : (pid_t)r;
+}
+
+pid_t getpgrp(void)
+{
+	return getpgid(0);
+}
+
+int tcsetpgrp(int fd, pid_t pgrp)
+{
+	long r;
+
+	(void)fd;
+	r = ps_result(ps_call(PS_TCSETPGRP, (unsigned long)(long)pgrp, 0, 0, 0));
+	return r < 0 ? (int)fd_fail(r) : 0;
+}
+
+pid_t tcgetpgrp(int fd)
+{
+	(void)fd;
+	return (pid_t)ps_result(ps_call(PS_TCGETPGRP, 0, 0, 0, 0));
+}
+
+/* Copy a NUL-padded 24-byte name from reply words. */
+static void name_from(char *dst, size_t max, const unsigned long *w)
+{
+	size_t n = 0;
+	const char *s = (const char *)w;
+
+	while (n < 3 * sizeof(*w) && n + 1 < max && s[n] != '\0') {
+		dst[n] = s[n];
+		n++;
+	}
+	dst[n] = '\0';
+}
+
+int proc_list(int index, proc_entry_t *out)
+{
+	sysret_t r[3];
+
+	/* Page 0 finds the entry; pages 1 and 2 ask for that same one. */
+	for (unsigned long page = 0; page < 3; page++) {
+		r[page] = ps_call(PS_PROC, (unsigned long)index, page, 0, 0);
+		if (ps_result(r[page]) < 0)
+			return (int)fd_fail(ps_result(r[page]));
+		index = (int)ps_result(r[page]);
+	}
+	out->pid = (pid_t)r[0].r[2];
+	out->ppid = (pid_t)r[0].r[3];
+	out->state = (int)(r[0].r[4] & 0xff);
+	out->pgid = (pid_t)(r[0].r[4] >> 8);
+	name_from(out->name, sizeof(out->name), &r[1].r[2]);
+	out->frames = r[2].r[2];
+	out->faults = r[2].r[3];
+	out->cow_copies = r[2].r[4];
+	return index + 1;
+}
+
+int initrd_list(int index, char *name, size_t max)
+{
+	sysret_t r = ps_call(PS_LS, (unsigned long)index, 0, 0, 0);
+	long res = ps_result(r);
+
+	if (res < 0)
+		return (int)fd_fail(res);
+	name_from(name, max, &r.r[2]);
+	return (int)res;
 }
 
 /* ---- program start ---- */

@@ -41,6 +41,12 @@ void exec_set_initrd(const void *addr, size_t size)
 	initrd_len = size;
 }
 
+void exec_get_initrd(const void **addr, size_t *size)
+{
+	*addr = initrd;
+	*size = initrd_len;
+}
+
 static long inv(unsigned long slot, unsigned long label, unsigned long a2, unsigned long a3,
 		unsigned long a4)
 {

@@ -22,7 +22,8 @@
 
 #include "procsrv.h"
 
-#define ROOT_RESERVE 256 /* frames procsrv keeps for itself */
+#define ROOT_RESERVE  256 /* frames procsrv keeps for itself */
+#define CONSOLE_QUOTA 64  /* frames of the console server's pool */
 
 static const bootinfo_t *bi;
 static unsigned long ep;
@@ -74,8 +75,8 @@ static bool handle_fault(proc_t *p, const sysret_t *r)
 		return true;
 	if (e < 0)
 		kind = FAULT_OOM;
-	uprintf("pid %ld (%s): killed: %s at %#lx pc %#lx\n", p->pid, p->name,
-		cause_name(scause, kind), addr, pc);
+	cons_printf("pid %ld (%s): killed: %s at %#lx pc %#lx\n", p->pid, p->name,
+		    cause_name(scause, kind), addr, pc);
 	proc_exit(p, PS_STATUS_KILLED(fault_signal(kind), kind));
 	return false;
 }
@@ -174,7 +175,7 @@ static bool handle_request(proc_t *p, const sysret_t *r, msg_t *out)
 		break;
 	case PS_SBRK: res = proc_sbrk(p, (long)w0); break;
 	case PS_INFO: res = do_info(p, (long)w0, out); break;
-	default: res = E_NOSYS; break;
+	default: res = file_request(p, MSG_LABEL(r->r[0]), r, out); break;
 	}
 	out->w[0] = (unsigned long)res;
 	return true;
@@ -251,11 +252,72 @@ static long start_init(void)
 	len = init_args(p->argbuf, sizeof(p->argbuf));
 	e = exec_build(p, p->argbuf, len, px(p, PX_ASPACE), init_regs);
 	if (e >= 0)
+		e = file_console_fds(p);
+	if (e >= 0)
 		e = proc_start(p, init_regs);
 	if (e < 0)
 		return e;
 	proc_set_name(p, "init");
 	return 0;
+}
+
+/*
+ * The console server (user/console), when the device tree's stdout UART
+ * is one it drives and the bootarg "noconsole" is absent: a process of
+ * procsrv's own (parent 0) with the UART's page mapped at PROC_DEV_VA and
+ * its IRQ handler in PSLOT_IRQ; argv: console KIND OFFSET SHIFT.  Without
+ * it, console output goes through the debug capability and console input
+ * is at end of file.
+ */
+static void start_console(void)
+{
+	static uint64_t regs[32];
+	const bootinfo_device_t *d = NULL;
+	const char *kind = NULL;
+	char *buf;
+	size_t len;
+	proc_t *p;
+	long e;
+
+	if (strstr(bi->bootargs, "noconsole") != NULL)
+		return;
+	for (uint32_t i = 0; i < bi->ndevices && kind == NULL; i++) {
+		d = &bi->devices[i];
+		if (strcmp(d->compatible, "ns16550a") == 0)
+			kind = "ns16550a";
+		else if (strcmp(d->compatible, "sifive,uart0") == 0)
+			kind = "sifive";
+	}
+	if (kind == NULL || d->irq_slot == 0)
+		return;
+	p = proc_create(0, SLOT_POOL, CONSOLE_QUOTA, &e);
+	if (p == NULL)
+		goto fail;
+	buf = p->argbuf;
+	len =
+	    (size_t)fmt_snprintf(buf, sizeof(p->argbuf), "console%cconsole%c%s%c%lu%c%u", 0, 0,
+				 kind, 0, (unsigned long)d->reg_offset, 0, (unsigned)d->reg_shift) +
+	    1;
+	e = exec_build(p, buf, len, px(p, PX_ASPACE), regs);
+	if (e >= 0)
+		e = sys_invoke(px(p, PX_ASPACE), ASPACE_MAP, d->first_slot, PROC_DEV_VA,
+			       RIGHT_READ | RIGHT_WRITE, 0, 0)
+			.r0;
+	if (e >= 0)
+		e = cap_copy(px(p, PX_CSPACE), d->irq_slot, PSLOT_IRQ, RIGHTS_ALL);
+	if (e >= 0)
+		e = sys_invoke(d->irq_slot, IRQ_BIND, px(p, PX_NTFN), 0, 0, 0, 0).r0;
+	if (e >= 0)
+		e = proc_start(p, regs);
+	if (e < 0) {
+		proc_exit(p, PS_STATUS_KILLED(PS_SIGKILL, 0));
+		goto fail;
+	}
+	proc_set_name(p, "console");
+	cons_set_server(p, d->irq_slot);
+	return;
+fail:
+	uprintf("procsrv: cannot start the console server: %s\n", error_name((int)e));
 }
 
 void procsrv_finish(int status)
@@ -264,6 +326,9 @@ void procsrv_finish(int status)
 	proc_t *p;
 	bool leak = false;
 
+	/* The console server first, so that what it has not printed yet
+	 * comes out before the verdict. */
+	file_flush_console();
 	/* Everything left is an orphan of init: end it. */
 	while ((p = proc_next(NULL)) != NULL) {
 		if (p->state == P_ALIVE)
@@ -317,6 +382,7 @@ int main(const bootinfo_t *info)
 		uprintf("RESULT: FAIL\n");
 		sys_exit_from_main();
 	}
+	start_console();
 	serve();
 	return 0;
 }

@@ -44,6 +44,20 @@ unsigned long proc_live_count(void)
 	return n;
 }
 
+proc_t *proc_at(unsigned long index)
+{
+	for (unsigned long i = index; i < NPROC; i++) {
+		if (procs[i].state != P_FREE)
+			return &procs[i];
+	}
+	return NULL;
+}
+
+unsigned long proc_index(const proc_t *p)
+{
+	return (unsigned long)(p - procs);
+}
+
 proc_t *proc_next(proc_t *p)
 {
 	for (p = p ? p + 1 : procs; p < procs + NPROC; p++) {
@@ -115,6 +129,10 @@ proc_t *proc_create(long ppid, unsigned long parent_pool, unsigned long quota, l
 	p->execs = 0;
 	p->status = 0;
 	p->name[0] = '\0';
+	p->pgid = p->pid;
+	memset(p->fd, 0, sizeof(p->fd));
+	p->io_wait = NULL;
+	p->wlen = 0;
 	return p;
 }
 
@@ -178,6 +196,7 @@ long proc_fork(proc_t *parent, unsigned long flags, unsigned long quota)
 		return e;
 	}
 	memcpy(c->name, parent->name, sizeof(c->name));
+	file_fork(parent, c);
 	c->brk = parent->brk;
 	c->stack_low = parent->stack_low;
 	return c->pid;
@@ -188,6 +207,7 @@ void proc_exit(proc_t *p, int status)
 	proc_t *init = proc_find(1);
 	proc_t *parent;
 
+	file_exit(p);
 	proc_release(p);
 	p->state = P_ZOMBIE;
 	p->status = status;
@@ -199,6 +219,10 @@ void proc_exit(proc_t *p, int status)
 		q->ppid = 1;
 		if (q->state == P_ZOMBIE && init != NULL)
 			sys_signal(px(init, PX_NTFN));
+	}
+	if (p->ppid == 0) {
+		proc_reap(p); /* procsrv's own (the console server): no waiter */
+		return;
 	}
 	parent = proc_find(p->ppid);
 	if (parent != NULL && parent->state == P_ALIVE)
@@ -338,4 +362,11 @@ long proc_exec(proc_t *p, size_t len)
 	p->stack_low = PROC_STACK_TOP - PROC_STACK_INIT * PAGE_SIZE;
 	p->execs++;
 	return 0;
+}
+
+void proc_fault_counts(const proc_t *p, unsigned long *faults, unsigned long *copies)
+{
+	/* TEMP until the kernel's per-address-space counters land. */
+	(void)p;
+	*faults = *copies = 0;
 }

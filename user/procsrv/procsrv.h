@@ -52,6 +52,12 @@ typedef struct proc {
 	int status;		 /* wait status once a zombie */
 	char name[PROC_NAME_MAX];
 	char argbuf[PS_ARGBUF_MAX]; /* PS_EXEC_ARG pieces */
+	/* file.c */
+	long pgid;		   /* process group (the console's Ctrl-C) */
+	uint8_t fd[PS_NFD];	   /* 0: closed; k: open file k - 1 */
+	const void *io_wait;	   /* what it waits on after E_AGAIN, or NULL */
+	size_t wlen;		   /* bytes of a console write() gathered so far */
+	char wbuf[256];
 } proc_t;
 
 static inline unsigned long px(const proc_t *p, unsigned x)
@@ -64,6 +70,10 @@ void proc_table_init(unsigned long first_slot, unsigned long ep_slot);
 proc_t *proc_find(long pid); /* a live or zombie process, or NULL */
 unsigned long proc_live_count(void);
 proc_t *proc_next(proc_t *p); /* iterate the used entries: start with NULL */
+proc_t *proc_at(unsigned long index); /* the first used entry at or after index */
+unsigned long proc_index(const proc_t *p);
+/* Page faults p's address space took, and its copy-on-write copies. */
+void proc_fault_counts(const proc_t *p, unsigned long *faults, unsigned long *copies);
 
 /*
  * A new process: a pool of quota frames made from the pool in slot
@@ -111,6 +121,20 @@ long proc_exec(proc_t *p, size_t len);
 
 /* The initrd, for exec_build. */
 void exec_set_initrd(const void *addr, size_t size);
+void exec_get_initrd(const void **addr, size_t *size);
+
+/* file.c: descriptors, pipes and the console (the requests PS_READ ..
+ * PS_LS and PS_CONS_*); the reply's w0 or an error, *out filled. */
+long file_request(proc_t *p, unsigned long label, const sysret_t *r, msg_t *out);
+long file_console_fds(proc_t *p); /* fds 0, 1, 2 on the console */
+void file_fork(const proc_t *parent, proc_t *child);
+void file_exit(proc_t *p); /* close everything p has open */
+void cons_set_server(proc_t *p, unsigned long irq_slot);
+bool cons_is_server(const proc_t *p);
+/* procsrv's own lines, in order with what processes print. */
+int cons_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print what the console server has not yet (procsrv is ending). */
+void file_flush_console(void);
 
 /* main.c: init (pid 1) ended; tear everything down and report. */
 void procsrv_finish(int status) __attribute__((noreturn));

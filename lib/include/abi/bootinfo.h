@@ -39,6 +39,8 @@ typedef struct bootinfo_device {
 	uint32_t first_slot; /* slot of the first page's cap */
 	uint32_t irq;	     /* interrupt number, 0 if none */
 	uint32_t irq_slot;   /* slot of its IRQ handler cap, 0 if none */
+	uint32_t reg_offset; /* the registers' offset in the first page */
+	uint32_t reg_shift;  /* ns16550: register i is at reg_offset + (i << reg_shift) */
 } bootinfo_device_t;
 
 typedef struct bootinfo {

@@ -26,6 +26,8 @@ enum {
 	E_NOSYS = -13,	 /* unknown system call or invocation label */
 	E_BUSY = -14,	 /* object in use */
 	E_AGAIN = -15,	 /* try again (would block) */
+	E_PIPE = -16,	 /* write to a pipe with no reader left (procsrv) */
+	E_BADF = -17,	 /* not an open file descriptor (procsrv) */
 };
 
 /* A short name for an error value ("E_NOMEM"); "E_?" for unknown values. */
