@@ -8,8 +8,8 @@
 
 #include "ptest.h"
 
-extern const test_t ptests[];
-extern const int nptests;
+extern const test_t ptests[], pipe_tests[];
+extern const int nptests, npipe_tests;
 
 static char why[200];
 
@@ -247,12 +247,14 @@ int main(int argc, char **argv)
 	/* Grow the stack and set up malloc's arena once, before any baseline. */
 	touch_private(256);
 	free(malloc(64));
-	for (int i = 0; i < nptests; i++) {
+	for (int k = 0; k < npipe_tests + nptests; k++) {
+		/* The pipe tests first: zero-intact must come last. */
+		const test_t *t = k < npipe_tests ? &pipe_tests[k] : &ptests[k - npipe_tests];
 		kstats_t before, after;
 		int r = 0, st;
 		pid_t pid;
 
-		if (!wanted(argc, argv, ptests[i].name))
+		if (!wanted(argc, argv, t->name))
 			continue;
 		stats(&before);
 		/* Each test runs in a child of its own: whatever it maps (heap,
@@ -262,21 +264,21 @@ int main(int argc, char **argv)
 		if (pid == 0) {
 			why[0] = '\0';
 			touch_private(64);
-			r = ptests[i].fn();
+			r = t->fn();
 			if (r != 0)
-				printf("FAIL: %s: %s\n", ptests[i].name, why[0] ? why : "failed");
+				printf("FAIL: %s: %s\n", t->name, why[0] ? why : "failed");
 			_exit(r ? 1 : 0);
 		}
 		if (pid < 0) {
-			printf("FAIL: %s: fork: errno %d\n", ptests[i].name, errno);
+			printf("FAIL: %s: fork: errno %d\n", t->name, errno);
 			failed++;
 			continue;
 		}
 		st = wait_for(pid);
 		if (st != 0) {
 			if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 1)
-				printf("FAIL: %s: test process ended with status %#x\n",
-				       ptests[i].name, (unsigned)st);
+				printf("FAIL: %s: test process ended with status %#x\n", t->name,
+				       (unsigned)st);
 			failed++;
 			settle(before.frames_free);
 			continue;
@@ -285,14 +287,14 @@ int main(int argc, char **argv)
 		stats(&after);
 		if (!objects_equal(&before, &after)) {
 			printf("FAIL: %s: leak: %ld frames, %ld threads, %ld aspaces, %ld pools\n",
-			       ptests[i].name, (long)(before.frames_free - after.frames_free),
+			       t->name, (long)(before.frames_free - after.frames_free),
 			       (long)(after.objects[CAP_THREAD] - before.objects[CAP_THREAD]),
 			       (long)(after.objects[CAP_ASPACE] - before.objects[CAP_ASPACE]),
 			       (long)(after.objects[CAP_POOL] - before.objects[CAP_POOL]));
 			failed++;
 			continue;
 		}
-		printf("PASS: %s\n", ptests[i].name);
+		printf("PASS: %s\n", t->name);
 		passed++;
 	}
 	printf("ptest: %d passed, %d failed\n", passed, failed);
