@@ -20,6 +20,7 @@ u-boot-qemu:/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf
 gdisk:/sbin/sgdisk
 dosfstools:/sbin/mkfs.vfat
 mtools:mcopy
+python3:python3
 "
 
 missing=""
