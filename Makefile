@@ -296,11 +296,15 @@ test: deps
 	@$(MAKE) --no-print-directory all unit $(B)/Image
 	@bash test/run.sh
 
-# Instruction counts under -icount shift=0: build/bench/results.csv.
+# Instruction counts under -icount shift=0 (docs/BENCHMARKS.md):
+# build/bench/results.csv and results.json, plotted by gnuplot into
+# build/bench/fork.png and cow.png (`tools/deps.sh bench` installs it).
 .PHONY: bench
-bench: deps
+bench:
+	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory DEBUG=0 all
 	@bash tools/bench.sh build/release/kernel.elf
+	@bash tools/benchplot.sh build/bench/results.csv build/bench
 
 # A long syscall-fuzzer run (user/fuzz): make fuzz SEED=7 CALLS=1000000
 SEED ?= 1
