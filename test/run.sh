@@ -37,6 +37,7 @@ fi
 
 echo "== benchmark tools"
 bash test/bench/results-test.sh | record
+bash test/bench/compare-test.sh | record
 
 echo "== QEMU boot tests"
 bash test/qemu/boot.sh build/kernel.elf | record
