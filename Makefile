@@ -296,11 +296,28 @@ test: deps
 	@$(MAKE) --no-print-directory all unit $(B)/Image
 	@bash test/run.sh
 
-# Instruction counts under -icount shift=0: build/bench/results.csv.
+# Instruction counts under -icount shift=0 (docs/BENCHMARKS.md):
+# build/bench/results.csv and results.json, plotted by gnuplot into
+# build/bench/fork.png and cow.png (`tools/deps.sh bench` installs it).
 .PHONY: bench
-bench: deps
+bench:
+	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory DEBUG=0 all
 	@bash tools/bench.sh build/release/kernel.elf
+	@bash tools/benchplot.sh build/bench/results.csv build/bench
+
+# The current results beside a baseline (BASELINE=file, default
+# docs/bench/baseline.csv), every row more than 5% worse marked; fails if
+# any is.  Runs `make bench` first when build/bench/results.csv is missing
+# or older than the release kernel or the scripts that made it.
+BASELINE ?= docs/bench/baseline.csv
+.PHONY: bench-compare
+bench-compare: deps
+	@$(MAKE) --no-print-directory DEBUG=0 all
+	@if [ ! -f build/bench/results.csv ] || [ -n "$$(find build/release/kernel.elf \
+		tools/bench.sh tools/benchresults.sh -newer build/bench/results.csv)" ]; then \
+		$(MAKE) --no-print-directory bench; fi
+	@bash tools/benchcompare.sh $(BASELINE) build/bench/results.csv
 
 # A long syscall-fuzzer run (user/fuzz): make fuzz SEED=7 CALLS=1000000
 SEED ?= 1
@@ -328,7 +345,10 @@ help:
 	@echo "make qemu       boot on QEMU (MACHINE=virt|sifive_u SMP=N MEM=size APPEND=bootargs)"
 	@echo "make gdb        QEMU halted with the gdb stub, gdb-multiarch attached"
 	@echo "make test       host unit tests and QEMU tests; last line 'N passed, N failed'"
-	@echo "make bench      instruction-count benchmarks -> build/bench/results.csv"
+	@echo "make bench      instruction-count benchmarks -> build/bench/results.{csv,json},"
+	@echo "                plots build/bench/fork.png and cow.png (docs/BENCHMARKS.md)"
+	@echo "make bench-compare  results beside docs/bench/baseline.csv (BASELINE=file);"
+	@echo "                fails if a row is more than 5% worse (runs make bench if stale)"
 	@echo "make fuzz       a long syscall-fuzzer run (SEED=N CALLS=M)"
 	@echo "make sdimage    SD-card image for U-Boot -> build/sdimage.img (APPEND=bootargs)"
 	@echo "make clean      remove build/"

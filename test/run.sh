@@ -2,9 +2,10 @@
 # Run every test and print the summary line `N passed, N failed`.
 #
 # Tiers: host unit tests (build/unit/test_*, sanitizers on), the layout
-# check, and the QEMU boot tests (test/qemu/boot.sh).  Each prints
-# "PASS: name" / "FAIL: name" lines; a binary that dies without printing
-# its own FAIL line (a sanitizer abort) counts as one failure.
+# check, the benchmark tools on fixtures (test/bench/, no QEMU), and the
+# QEMU tests (test/qemu/).  Each prints "PASS: name" / "FAIL: name" lines;
+# a binary that dies without printing its own FAIL line (a sanitizer
+# abort) counts as one failure.
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build/test
@@ -33,6 +34,10 @@ if grep -rnE 'asm|csr[rsw]' kern/; then
 else
 	echo "PASS: layout/no-hardware-access-in-kern" | record
 fi
+
+echo "== benchmark tools"
+bash test/bench/results-test.sh | record
+bash test/bench/compare-test.sh | record
 
 echo "== QEMU boot tests"
 bash test/qemu/boot.sh build/kernel.elf | record

@@ -8,10 +8,13 @@
 #   2. the process server with the POSIX benchmark (user/pbench: fork,
 #      exec, exit, wait).
 # Both print lines "BENCH: <name> <value> <unit>", which become
-# build/bench/results.csv (benchmark,value,unit).
+# build/bench/results.csv (benchmark,value,unit) and results.json
+# (tools/benchresults.sh).  Every row must be described in
+# docs/BENCHMARKS.md (its name in backquotes), or the run fails.
 set -euo pipefail
 KERNEL=${1:-build/kernel.elf}
 OUT=build/bench
+DOC=docs/BENCHMARKS.md
 mkdir -p "$OUT"
 
 # boot LOG BOOTARGS: run one benchmark boot; fail unless RESULT: PASS.
@@ -32,9 +35,13 @@ boot() {
 
 boot "$OUT/kernel.log" "init=ubench"
 boot "$OUT/posix.log" "init=procsrv posix=pbench"
-{
-	echo "benchmark,value,unit"
-	cat "$OUT/kernel.log" "$OUT/posix.log" |
-		sed -n 's/^BENCH: \([^ ]*\) \([0-9]*\) \(.*\)$/\1,\2,\3/p'
-} >"$OUT/results.csv"
+undocumented=""
+for name in $(sed -n 's/^BENCH: \([^ ]*\) .*/\1/p' "$OUT/kernel.log" "$OUT/posix.log"); do
+	grep -qF "\`$name\`" "$DOC" || undocumented="$undocumented $name"
+done
+if [ -n "$undocumented" ]; then
+	echo "bench: rows not described in $DOC:$undocumented" >&2
+	exit 1
+fi
+bash tools/benchresults.sh "$OUT" "$OUT/kernel.log" "$OUT/posix.log"
 cat "$OUT/results.csv"

@@ -2,6 +2,8 @@
 # Install the Debian packages the build and the tests need, if missing.
 # Uses apt-get (through sudo when not root) and says what it installs.
 # `make qemu` and `make test` run this first; it is quiet when all is there.
+# `tools/deps.sh bench` (make bench) also installs what the benchmark
+# plots need.
 set -eu
 
 # package  command-or-file that shows it is installed
@@ -20,7 +22,12 @@ u-boot-qemu:/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf
 gdisk:/sbin/sgdisk
 dosfstools:/sbin/mkfs.vfat
 mtools:mcopy
+python3:python3
 "
+# `make bench` only: gnuplot for build/bench/*.png (tools/benchplot.sh).
+if [ "${1:-}" = bench ]; then
+	PKGS="$PKGS gnuplot-nox:gnuplot"
+fi
 
 missing=""
 for entry in $PKGS; do

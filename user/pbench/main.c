@@ -78,23 +78,83 @@ static uint64_t fork_exec_wait(int n)
 	return median(n);
 }
 
-/* Grow the heap to total bytes and touch every page. */
+static char *heap; /* the start of the pages heap_to() grew */
+static size_t heap_have;
+
+/* Grow the heap to total bytes and touch every page, so that each is
+ * mapped and private before the next fork. */
 static void heap_to(size_t total)
 {
-	static size_t have;
-	char *p = sbrk((intptr_t)(total - have));
+	char *p = sbrk((intptr_t)(total - heap_have));
 	if (p == (char *)-1) {
 		printf("pbench: sbrk failed\n");
 		exit(1);
 	}
-	for (size_t off = 0; off < total - have; off += 4096)
+	if (heap == NULL)
+		heap = p;
+	for (size_t off = 0; off < total - heap_have; off += 4096)
 		p[off] = 1;
-	have = total;
+	heap_have = total;
+}
+
+/*
+ * After fork(), the parent's first store to each of pages heap pages
+ * while the child, blocked, still shares them: pages copy-on-write
+ * copies.  The child waits on its notification, which nothing signals
+ * (it has no children), until kill() ends it.
+ */
+static uint64_t cow_writes(int n, size_t pages)
+{
+	if (pages * 4096 > heap_have) {
+		printf("pbench: heap too small for %lu pages\n", (unsigned long)pages);
+		exit(1);
+	}
+	for (int i = 0; i < n; i++) {
+		int status;
+		pid_t pid = fork();
+		if (pid == 0)
+			for (;;)
+				sys_wait(PSLOT_NTFN);
+		if (pid < 0) {
+			printf("pbench: fork failed\n");
+			exit(1);
+		}
+		sys_yield(); /* the child runs until it blocks */
+		volatile char *p = heap;
+		uint64_t t0 = instret();
+		for (size_t k = 0; k < pages; k++)
+			p[k * 4096] = 2;
+		samples[i] = instret() - t0;
+		if (kill(pid, SIGKILL) != 0 || waitpid(pid, &status, 0) != pid) {
+			printf("pbench: kill failed\n");
+			exit(1);
+		}
+	}
+	return median(n);
 }
 
 static void row(const char *name, uint64_t v)
 {
 	printf("BENCH: %s %lu instructions\n", name, (unsigned long)v);
+}
+
+/* fork + exit + wait with the heap at mib MiB, copy-on-write or eager. */
+static void fork_row(unsigned mib, int eager, int n)
+{
+	char name[40];
+	snprintf(name, sizeof(name), "fork_exit_wait_%s_%um", eager ? "eager" : "cow", mib);
+	row(name, fork_exit_wait(n, eager));
+}
+
+/* cow_write_<N>p: the stores to N pages after a fork, in all and per page. */
+static void cow_row(size_t pages, int n)
+{
+	char name[40];
+	uint64_t v = cow_writes(n, pages);
+	snprintf(name, sizeof(name), "cow_write_%lup", (unsigned long)pages);
+	row(name, v);
+	printf("BENCH: %s_per_page %lu instructions/page\n", name,
+	       (unsigned long)((v + pages / 2) / pages));
 }
 
 /* sbrk(64 MiB) never touched: the pages are the zero frame, so the call
@@ -157,24 +217,39 @@ static void spawn_10_same(void)
 	printf("BENCH: spawn_10_same %lu frames\n", total);
 }
 
+/* The fork sweep: heap sizes in MiB and samples for COW and eager fork. */
+static const struct {
+	unsigned mib;
+	int cow_samples, eager_samples;
+} sweep[] = {{0, 51, 21}, {1, 21, 11}, {4, 11, 5}, {8, 11, 5}, {16, 5, 5}, {64, 5, 3}};
+
+/* The COW write sweep (at 16 MiB of heap): pages written and samples. */
+static const struct {
+	size_t pages;
+	int samples;
+} cow_sweep[] = {{1, 21}, {16, 11}, {256, 5}, {4096, 5}};
+
 int main(int argc, char **argv)
 {
-	if (argc > 1) { /* "pbench:N": only an N MiB fork row, for profiling */
-		heap_to((size_t)atoi(argv[1]) << 20);
-		row("fork_exit_wait_N", fork_exit_wait(5, 0));
+	if (argc > 1) { /* "pbench:N": only the N MiB fork row, for profiling */
+		unsigned mib = (unsigned)atoi(argv[1]);
+		heap_to((size_t)mib << 20);
+		fork_row(mib, 0, 5);
 		return 0;
 	}
 	uint64_t base = fork_exit_wait(51, 0);
-	row("fork_exit_wait_0k", base);
+	row("fork_exit_wait_cow_0m", base);
 	row("exec_hello", fork_exec_wait(21) - base);
 	spawn_10_same();
-	heap_to(1 << 20);
-	row("fork_exit_wait_1m", fork_exit_wait(21, 0));
-	heap_to(8 << 20);
-	row("fork_exit_wait_8m", fork_exit_wait(11, 0));
-	row("fork_eager_exit_wait_8m", fork_exit_wait(5, 1));
-	heap_to(64 << 20);
-	row("fork_exit_wait_64m", fork_exit_wait(5, 0));
+	for (size_t i = 0; i < sizeof(sweep) / sizeof(sweep[0]); i++) {
+		heap_to((size_t)sweep[i].mib << 20);
+		if (sweep[i].mib != 0) /* the 0 MiB row is base, above */
+			fork_row(sweep[i].mib, 0, sweep[i].cow_samples);
+		fork_row(sweep[i].mib, 1, sweep[i].eager_samples);
+		if (sweep[i].mib == 16)
+			for (size_t k = 0; k < sizeof(cow_sweep) / sizeof(cow_sweep[0]); k++)
+				cow_row(cow_sweep[k].pages, cow_sweep[k].samples);
+	}
 	sbrk_untouched(); /* last: heap_to() keeps its own count of the break */
 	return 0;
 }
