@@ -15,4 +15,4 @@ void root_start(boot_info_t *bi);
  * printed ("RESULT: PASS" -> 0, else 1). */
 void root_check_finished(void);
 
-#define ROOT_DEFAULT "utest"
+#define ROOT_DEFAULT "procsrv"

@@ -1,11 +1,12 @@
 /*
  * init: the first process, started by procsrv.  Runs each command of its
  * argument list in turn (procsrv passes the bootarg posix=CMD,CMD...; a
- * command is prog[:arg...]; with none it runs "ptest"), each in a child
+ * command is prog[:arg...]; with none it runs "sh"), each in a child
  * made with fork + execv, waits for it and prints how it ended.  While
  * waiting it also reaps the orphans procsrv hands it.  Exits 0 when every
- * command exited 0 (procsrv then prints RESULT: PASS).  Later a shell
- * takes its place.
+ * command exited 0 (procsrv then prints RESULT: PASS).  So `make qemu`
+ * (no bootargs) ends at the shell's prompt, and leaving the shell ends
+ * the system.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@ static int run(char *cmd)
 
 int main(int argc, char **argv)
 {
-	static char dflt[] = "ptest";
+	static char dflt[] = "sh";
 	char *none[] = {argv[0], dflt};
 	int failed = 0, status;
 

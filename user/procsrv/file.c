@@ -635,3 +635,14 @@ void file_flush_console(void)
 {
 	cons_server_gone();
 }
+
+long file_leaks(void)
+{
+	long n = cons.reserved != 0;
+
+	for (int i = 0; i < NFILE; i++)
+		n += files[i].kind != F_FREE;
+	for (int i = 0; i < NPIPE; i++)
+		n += pipes[i].readers != 0 || pipes[i].writers != 0;
+	return n;
+}

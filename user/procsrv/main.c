@@ -348,6 +348,10 @@ void procsrv_finish(int status)
 			leak = true;
 		}
 	}
+	if (file_leaks() != 0) {
+		uprintf("procsrv: %ld open files or pipes left\n", file_leaks());
+		leak = true;
+	}
 	uprintf("%s: procsrv-teardown\n", leak ? "FAIL" : "PASS");
 	uprintf("procsrv: init exited with status %#x\n", (unsigned)status);
 	uprintf("RESULT: %s\n", status == 0 && !leak ? "PASS" : "FAIL");

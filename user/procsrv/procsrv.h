@@ -135,6 +135,8 @@ bool cons_is_server(const proc_t *p);
 int cons_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print what the console server has not yet (procsrv is ending). */
 void file_flush_console(void);
+/* Open files and pipes left (0 once every process is gone). */
+long file_leaks(void);
 
 /* main.c: init (pid 1) ended; tear everything down and report. */
 void procsrv_finish(int status) __attribute__((noreturn));

@@ -148,7 +148,11 @@ static void run(stage_t *st, int n, int bg)
 			break;
 		}
 		if (pids[i] == 0) {
+			/* Both sides set the group (whichever runs first), and
+			 * a foreground job takes the console before it runs. */
 			setpgid(0, pgid);
+			if (!bg)
+				tcsetpgrp(0, pgid ? pgid : getpid());
 			if (in >= 0) {
 				dup2(in, 0);
 				close(in);
