@@ -4,7 +4,8 @@
  * DEBUG_PUTS copies at most DEBUG_PUTS_MAX bytes in chunks and prints
  * them; it remembers a line starting "RESULT: PASS" or "RESULT: FAIL" so
  * that the kernel can leave QEMU with the test result when the root task
- * stops.  DEBUG_STATS reports frames and live objects for leak checks;
+ * stops.  DEBUG_STATS reports frames and live objects for leak checks,
+ * and the kernel's event counters (COW faults, interrupts);
  * DEBUG_CHECK runs the frame-table checker.
  */
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <kern/console.h>
 #include <kern/debug.h>
 #include <kern/frame.h>
+#include <kern/irq.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
 #include <kern/uaccess.h>
@@ -73,6 +75,12 @@ static long debug_stats(uaddr_t out)
 	st.cow_copies = aspace_cow_copies;
 	st.cow_reuses = aspace_cow_reuses;
 	st.zero_fills = aspace_zero_fills;
+	irq_stats_t is;
+	irq_get_stats(&is);
+	st.irq_spurious = is.spurious;
+	st.irq_unbound = is.unbound;
+	for (unsigned s = 0; s < KSTATS_IRQS; s++)
+		st.irq_count[s] = is.count[s];
 	return copyout(out, &st, sizeof(st));
 }
 

@@ -5,7 +5,7 @@
  *   2. parse the device tree (through boot.c's temporary direct map);
  *   3. bootmem knows free RAM; build and switch to the final kernel map;
  *   4. the frame table: every RAM page, reserved ones pinned, the rest free;
- *   5. banner, timer, then self-tests or idle.
+ *   5. banner, timer, interrupt controller, then self-tests or the root task.
  * Other harts stay parked in OpenSBI (HSM STOPPED) until SMP support.
  */
 #include <string.h>
@@ -153,6 +153,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
 
 	banner(bi);
 	arch_timer_start(bi->plat.timebase_hz, bi->tick_hz);
+	arch_irq_init(&bi->plat);
 
 	if (bi->opt_panic_test)
 		selftest_user_access_panic();

@@ -12,6 +12,10 @@
 /* A timer tick arrived (time slice accounting, preemption). */
 void kern_timer_tick(void);
 
+/* A supervisor external interrupt arrived (from user mode or the idle
+ * wfi): claim it from the interrupt controller and deliver it. */
+void kern_irq_external(void);
+
 /* The running thread executed ecall: dispatch the system call.  Returns
  * kern_resume_current(): true if the caller runs on. */
 bool kern_syscall(trapframe_t *tf);

@@ -26,6 +26,7 @@ void cpu_init_boot(uint32_t hartid, uintptr_t stack_lo, uintptr_t stack_hi)
 	c->stack_lo = stack_lo;
 	c->stack_hi = stack_hi;
 	c->kstack_top = stack_hi;
+	c->plic_ctx = -1; /* until arch_irq_init_hart */
 	__asm__ volatile("mv tp, %0" ::"r"(c));
 }
 

@@ -10,6 +10,11 @@
  * (U54/U74 cores fault instead of setting them) and G (kernel mappings are
  * the same in every address space).
  *
+ * The registers of the devices the kernel itself drives (the PLIC) are
+ * mapped in the MMIO window (KERNEL_MMIO_BASE, one root entry) before the
+ * switch too: every user root table copies the kernel's root entries once,
+ * so the kernel half must be complete before the first address space.
+ *
  * Page-table pages come from bootmem while the frame table does not exist;
  * they are inside the gigapages boot.c mapped around the kernel image.
  */
@@ -20,6 +25,9 @@
 #include <arch/pte.h>
 #include <kern/assert.h>
 #include <kern/bootmem.h>
+
+#include "mmu.h"
+#include "plic.h"
 
 extern pte_t boot_root[], boot_l1[];
 extern uint64_t kernel_phys_base;
@@ -49,14 +57,14 @@ static pte_t *table_next(pte_t *pte)
 	return pa2kva(PTE_PA(*pte));
 }
 
-/* Map [pa, pa+size) at the direct map with the largest aligned pages. */
-static void direct_map(paddr_t pa, paddr_t end)
+/* Map [pa, end) at va with the largest pages that both addresses allow:
+ * read-write, never executable, global. */
+static void map_range(uintptr_t va, paddr_t pa, paddr_t end)
 {
 	while (pa < end) {
-		uintptr_t va = (uintptr_t)pa2kva(pa);
 		int level = 2;
 		while (level > 0 &&
-		       ((pa & (LEVEL_SIZE(level) - 1)) || end - pa < LEVEL_SIZE(level)))
+		       (((va | pa) & (LEVEL_SIZE(level) - 1)) || end - pa < LEVEL_SIZE(level)))
 			level--;
 		pte_t *t = kernel_root;
 		for (int l = 2; l > level; l--)
@@ -64,7 +72,14 @@ static void direct_map(paddr_t pa, paddr_t end)
 		assert(!(t[VPN(va, level)] & PTE_V));
 		t[VPN(va, level)] = PA_PTE(pa) | KPTE_RW;
 		pa += LEVEL_SIZE(level);
+		va += LEVEL_SIZE(level);
 	}
+}
+
+/* Map [pa, end) at the direct map. */
+static void direct_map(paddr_t pa, paddr_t end)
+{
+	map_range((uintptr_t)pa2kva(pa), pa, end);
 }
 
 /* Direct-map one RAM range minus every no-map reserved range: repeatedly
@@ -111,10 +126,27 @@ void arch_vm_init(const platform_t *p)
 			direct_map_range(p, lo, hi);
 	}
 	kernel_root[VPN(KERNEL_IMAGE_VBASE, 2)] = boot_root[VPN(KERNEL_IMAGE_VBASE, 2)];
+	plic_map(p);
 
 	csr_write(satp, SATP_MODE_SV39 | (kernel_root_pa >> PAGE_SHIFT));
 	sfence_vma_all();
 	bootmem_set_window(0, ~(paddr_t)0);
+}
+
+static uintptr_t mmio_next = KERNEL_MMIO_BASE;
+
+uintptr_t mmu_map_mmio(paddr_t pa, size_t size)
+{
+	assert(!(pa & PAGE_MASK) && size > 0);
+	/* The same offset in a 2 MiB page as pa: megapages where possible. */
+	uintptr_t va = mmio_next + (pa & (LEVEL_SIZE(1) - 1));
+	size = PAGE_ROUND_UP(size);
+	if (size > KERNEL_MMIO_BASE + KERNEL_MMIO_SIZE - va)
+		panic("MMIO window full: %#lx bytes at %#lx", (unsigned long)size,
+		      (unsigned long)pa);
+	map_range(va, pa, pa + size);
+	mmio_next = (va + size + LEVEL_SIZE(1) - 1) & ~(LEVEL_SIZE(1) - 1);
+	return va;
 }
 
 paddr_t arch_kernel_root(void)

@@ -1,7 +1,8 @@
 /*
  * Supervisor trap handling.
  *
- * The arch code only classifies: interrupts go to their drivers, a fault
+ * The arch code only classifies: the timer interrupt goes to timer.c, an
+ * external interrupt to kern_irq_external (kern/irq.c), a fault
  * inside a kernel probe resumes at its fixup address, and every other
  * exception taken in the kernel is a bug that panics with the full state.
  * (User traps arrive with user threads.)
@@ -125,6 +126,7 @@ void trap_kernel(trapframe_t *tf)
 	}
 	switch (tf->scause & ~SCAUSE_INTR) {
 	case IRQ_S_TIMER: timer_interrupt(); break;
+	case IRQ_S_EXT: kern_irq_external(); break; /* the idle wfi */
 	default:
 		panic("unexpected %s (scause %#lx)", trap_cause_name(tf->scause),
 		      (unsigned long)tf->scause);
@@ -188,6 +190,8 @@ void trap_user(trapframe_t *tf)
 		if (code == IRQ_S_TIMER) {
 			timer_interrupt();
 			kern_timer_tick();
+		} else if (code == IRQ_S_EXT) {
+			kern_irq_external();
 		} else {
 			kprintf("trap_user: unexpected %s\n", trap_cause_name(tf->scause));
 		}

@@ -265,7 +265,7 @@ static const unsigned long labels[] = {
     ASPACE_PROTECT,    ASPACE_QUERY,	    ASPACE_CLONE,   ASPACE_MAP_ZERO, ASPACE_SHARE,
     THREAD_CONFIGURE,  THREAD_START,	    THREAD_SUSPEND, THREAD_RESUME,   THREAD_READ_REGS,
     THREAD_WRITE_REGS, THREAD_SET_PRIORITY, THREAD_INFO,    IRQ_BIND,	     IRQ_ACK,
-    DEBUG_PUTS,	       DEBUG_STATS,	    DEBUG_CHECK,
+    IRQ_UNBIND,	       DEBUG_PUTS,	    DEBUG_STATS,    DEBUG_CHECK,
 };
 #define NLABELS (sizeof(labels) / sizeof(labels[0]))
 
@@ -280,7 +280,7 @@ static unsigned long pick_label(void)
 	case 2: return 0x13 + rn(13);
 	case 3: return 0x27 + rn(9);
 	case 4: return 0x38 + rn(8);
-	case 5: return 0x42 + rn(14);
+	case 5: return 0x43 + rn(13);
 	case 6: return 0x53 + rn(0x100);
 	default: return rnd();
 	}

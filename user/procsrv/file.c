@@ -283,7 +283,7 @@ bool cons_is_server(const proc_t *p)
 static void cons_server_gone(void)
 {
 	if (cons.server != NULL)
-		sys_invoke(cons.irq, IRQ_BIND, SLOT_NULL, 0, 0, 0, 0); /* unbind */
+		sys_invoke(cons.irq, IRQ_UNBIND, 0, 0, 0, 0, 0);
 	cons.server = NULL;
 	cons.out_taken = 0;
 	while (cons.out_len > 0) {

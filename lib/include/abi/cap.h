@@ -66,9 +66,10 @@ enum {
 	THREAD_SET_PRIORITY, /* a2 = priority */
 	THREAD_INFO,	     /* -> a1 = state, a2 = priority */
 
-	/* CAP_IRQ */
-	IRQ_BIND = 0x40, /* a2 = notification slot */
-	IRQ_ACK,
+	/* CAP_IRQ: see docs/SYSCALLS.md for the pending/masked states. */
+	IRQ_BIND = 0x40, /* a2 = notification slot: enable the source, signal it */
+	IRQ_ACK,	 /* complete a pending interrupt: the source may fire again */
+	IRQ_UNBIND,	 /* disable the source and let go of the notification */
 
 	/* CAP_DEBUG */
 	DEBUG_PUTS = 0x50, /* a2 = user string, a3 = length */
@@ -101,7 +102,9 @@ enum {
 	THREAD_FAULTED, /* took a fault with no handler */
 };
 
-/* DEBUG_STATS output. */
+/* DEBUG_STATS output.  irq_count[] lists sources 0 .. KSTATS_IRQS - 1
+ * (source 0 does not exist; a higher source is not listed). */
+#define KSTATS_IRQS 64
 typedef struct kstats {
 	unsigned long frames_total;
 	unsigned long frames_free;
@@ -112,4 +115,7 @@ typedef struct kstats {
 	unsigned long cow_copies; /* store faults that copied a page */
 	unsigned long cow_reuses; /* ... that re-enabled W on the only reference */
 	unsigned long zero_fills; /* ... on the zero frame: a zeroed frame, no copy */
+	unsigned long irq_spurious; /* external interrupts whose claim found nothing */
+	unsigned long irq_unbound;  /* interrupts of a source with no handler: disabled */
+	unsigned long irq_count[KSTATS_IRQS]; /* interrupts claimed, per source number */
 } kstats_t;

@@ -39,6 +39,29 @@ uint64_t arch_instret(void);
 void arch_timer_start(uint64_t timebase_hz, uint64_t hz);
 uint64_t arch_timer_ticks(void);
 
+/*
+ * The interrupt controller (PLIC, arch/riscv/plic.c).  Sources are
+ * numbered from 1 as in the device tree; only enabled sources interrupt,
+ * and only this hart's S-mode context is used.  kern/irq.c decides.
+ */
+/* Every source off; then arch_irq_init_hart for this hart. */
+void arch_irq_init(const platform_t *p);
+/* This hart's S-mode context: threshold 0, nothing enabled, SIE.SEIE on
+ * (if the hart has one). */
+void arch_irq_init_hart(const platform_t *p);
+/* True if src exists and this hart has a context to route it to. */
+bool arch_irq_valid(uint32_t src);
+/* Let a valid src interrupt this hart (priority 1, enable bit) / stop it
+ * (enable bit clear, priority 0; no-op for an invalid src). */
+void arch_irq_enable(uint32_t src);
+void arch_irq_disable(uint32_t src);
+/* Claim this hart's highest pending interrupt: its source, or 0 if none.
+ * The source stays masked until arch_irq_complete. */
+uint32_t arch_irq_claim(void);
+/* Complete a claimed source so it can interrupt again.  The PLIC ignores
+ * the completion of a source not enabled here: complete, then disable. */
+void arch_irq_complete(uint32_t src);
+
 /* Print a frame-pointer backtrace of the current stack, with symbols. */
 void arch_backtrace(void);
 

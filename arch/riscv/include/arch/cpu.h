@@ -29,6 +29,7 @@ typedef struct cpu {
 	uint64_t tick_interval; /* timebase ticks between timer interrupts */
 	uint64_t next_tick;	/* absolute rdtime value of the next deadline */
 	void *sched;		/* kern/sched.c's per-hart state */
+	int32_t plic_ctx;	/* this hart's S-mode PLIC context, -1 if none */
 } cpu_t;
 
 #define MAX_CPUS 8

@@ -5,6 +5,7 @@
  *
  *   0x0000000000001000 .. 0x0000003fffffffff   user space (USER_TOP = 2^38)
  *   0xffffffc000000000 .. +128 GiB              direct map of all RAM (RW, NX)
+ *   0xfffffff000000000 .. +1 GiB                the kernel's device registers (PLIC)
  *   0xffffffff80200000 ..                       kernel image (linked here)
  */
 #pragma once
@@ -25,6 +26,8 @@ typedef uint64_t uaddr_t;  /* user virtual address, unchecked */
 
 #define KERNEL_DIRECT_BASE 0xffffffc000000000UL
 #define KERNEL_DIRECT_SIZE (128UL << 30)
+#define KERNEL_MMIO_BASE 0xfffffff000000000UL /* one root entry: devices the kernel drives */
+#define KERNEL_MMIO_SIZE (1UL << 30)
 #define KERNEL_IMAGE_VBASE 0xffffffff80200000UL
 #define KERNEL_STACK_SIZE (16 * 1024)
 
