@@ -45,6 +45,7 @@ bash test/qemu/boot.sh build/kernel.elf | record
 echo "== QEMU user-space tests"
 bash test/qemu/user.sh build/kernel.elf | record
 bash test/qemu/posix.sh build/kernel.elf | record
+bash test/qemu/shell.sh build/kernel.elf | record
 bash test/qemu/uboot.sh build/Image | record
 
 echo "== syscall fuzzer"

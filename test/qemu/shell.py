@@ -132,6 +132,12 @@ def session(c):
     run_cmd(c, "echo warm | cat | wc", r"^1 1 5$", "warm-up")
     run_cmd(c, "ptrue &", r"^\[\d+\]$", "warm-up-bg")
     run_cmd(c, "wait", r"done, status 0", "warm-up-wait")
+    # ... and the console server's input buffers (a paste wraps them).
+    c.line("wc")
+    c.send("".join("y" * 63 + "\n" for i in range(256)))
+    c.send("\x04")
+    check("warm-up-paste", c.expect(r"^256 256 16384$") is not None, "no count")
+    c.expect(r"^\$ ")
     before = free_frames(c, "free-before")
 
     run_cmd(c, "echo hello 'big   world'", r"^hello big   world$", "args")
