@@ -46,7 +46,7 @@ ARCH_OBJS := $(addprefix $(B)/arch/riscv/, \
 KERN_OBJS := $(addprefix $(B)/kern/, \
 	main.o banner.o console.o panic.o bootmem.o frame.o selftest.o \
 	kobj.o pool.o cap.o cspace.o aspace.o thread.o sched.o endpoint.o \
-	notification.o irq.o debug.o invoke.o syscall.o fastpath.o fault.o uaccess.o \
+	notification.o irq.o debug.o trace.o invoke.o syscall.o fastpath.o fault.o uaccess.o \
 	root.o)
 LIB_OBJS := $(addprefix $(B)/lib/, \
 	string.o fmt.o fdt.o platform.o error.o elf.o cpio.o)
@@ -159,7 +159,7 @@ $(B)/user/user/procsrv/%.o: UCROSSFLAGS += -Iuser/posix/include
 # user/lib/, and started by procsrv.  picolibc's integer-only printf and
 # scanf keep every program free of floating-point instructions (user mode
 # runs with FP off).
-POSIX_PROGS := init ptest pecho pbench ptrue console sh echo cat wc ps free kill forktest spin
+POSIX_PROGS := init ptest pecho pbench ptrue console sh echo cat wc ps free kill forktest spin trace
 PICOLIBC := /usr/lib/picolibc/riscv64-unknown-elf
 PCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax \
 	--specs=$(PICOLIBC)/picolibc.specs -DPICOLIBC_INTEGER_PRINTF_SCANF \

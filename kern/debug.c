@@ -15,6 +15,7 @@
 #include <kern/aspace.h>
 #include <kern/console.h>
 #include <kern/debug.h>
+#include <kern/trace.h>
 #include <kern/frame.h>
 #include <kern/irq.h>
 #include <kern/sched.h>
@@ -90,6 +91,7 @@ int invoke_debug(const cap_t *c, sysargs_t *a)
 	case DEBUG_PUTS: return debug_puts(a->arg[2], a->arg[3]);
 	case DEBUG_STATS: return debug_stats(a->arg[2]);
 	case DEBUG_CHECK: return frame_check(false);
+	case DEBUG_TRACE: return trace_invoke(a);
 	}
 	return E_NOSYS;
 }

@@ -14,6 +14,7 @@ _Static_assert(offsetof(cpu_t, kstack_top) == CPU_KSTACK_TOP, "CPU_KSTACK_TOP");
 _Static_assert(offsetof(cpu_t, user_sp) == CPU_USER_SP, "CPU_USER_SP");
 
 static cpu_t cpus[MAX_CPUS];
+static unsigned ncpus; /* harts running the kernel: cpus[0 .. ncpus-1] */
 static bool exit_semihost;
 
 void semihost_exit(long *block);
@@ -27,7 +28,13 @@ void cpu_init_boot(uint32_t hartid, uintptr_t stack_lo, uintptr_t stack_hi)
 	c->stack_hi = stack_hi;
 	c->kstack_top = stack_hi;
 	c->plic_ctx = -1; /* until arch_irq_init_hart */
+	ncpus = 1;
 	__asm__ volatile("mv tp, %0" ::"r"(c));
+}
+
+unsigned arch_ncpus(void)
+{
+	return ncpus;
 }
 
 void arch_putc(char c)

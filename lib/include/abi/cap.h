@@ -75,6 +75,7 @@ enum {
 	DEBUG_PUTS = 0x50, /* a2 = user string, a3 = length */
 	DEBUG_STATS,	   /* a2 = user buffer for a kstats_t */
 	DEBUG_CHECK,	   /* run the kernel's invariant checks; 0 or E_CORRUPT */
+	DEBUG_TRACE,	   /* a2 = TRACE_* operation, a3, a4 (abi/trace.h) */
 };
 
 /* ASPACE_CLONE flags.  Default: copy-on-write (writable leaves become

@@ -31,6 +31,9 @@ __attribute__((noreturn)) void arch_halt(void);
 __attribute__((noreturn)) void arch_exit(int code);
 void arch_exit_set_semihost(bool on);
 
+/* Harts running the kernel, with this_cpu()->index 0 .. arch_ncpus()-1. */
+unsigned arch_ncpus(void);
+
 /* Counters. */
 uint64_t arch_time(void); /* timebase ticks */
 uint64_t arch_instret(void);
