@@ -383,6 +383,7 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 		arch_tlb_flush_page(va);
 		user_frame_unref(old); /* one mapping less; the pin stays */
 		aspace_zero_fills++;
+		as->zero_fills++;
 		return 0;
 	}
 	if (frame_refs(old) == 1) {
@@ -390,6 +391,7 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 		arch_pt_cow_done(leaf, old);
 		arch_tlb_flush_page(va);
 		aspace_cow_reuses++;
+		as->cow_reuses++;
 		return 0;
 	}
 	if (pool_alloc_frame_fill(as->pool, FRAME_USER, &copy, false))
@@ -401,7 +403,18 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 	arch_tlb_flush_page(va);
 	user_frame_unref(old); /* only now: the old leaf is gone everywhere */
 	aspace_cow_copies++;
+	as->cow_copies++;
 	return 0;
+}
+
+void aspace_get_stats(const aspace_t *as, aspace_stats_t *st)
+{
+	st->pages = as->leaves;
+	st->page_tables = as->tables;
+	st->cow_copies = as->cow_copies;
+	st->cow_reuses = as->cow_reuses;
+	st->zero_fills = as->zero_fills;
+	st->faults_forwarded = as->faults_forwarded;
 }
 
 int aspace_map_frame(aspace_t *as, uaddr_t va, paddr_t pa, unsigned vm)

@@ -13,6 +13,8 @@ typedef struct aspace {
 	pool_t *pool;	 /* pays for page tables (and COW copies) */
 	uint64_t tables; /* interior table pages */
 	uint64_t leaves; /* mapped leaves */
+	/* Counters for ASPACE_STATS (aspace_stats_t). */
+	uint64_t cow_copies, cow_reuses, zero_fills, faults_forwarded;
 } aspace_t;
 
 /* Create an empty address space charged to pool (NULL at boot). */
@@ -88,6 +90,9 @@ int decode_aspace_map_zero(aspace_t *as, uint64_t va, uint64_t npages, uint64_t 
 int decode_aspace_share(aspace_t *dst, aspace_t *src, uint64_t src_va, uint64_t va, uint64_t rights,
 			uint64_t flags, aspace_fill_t *op);
 void perform_aspace_fill(const aspace_fill_t *op);
+
+/* ASPACE_STATS: as's counters. */
+void aspace_get_stats(const aspace_t *as, aspace_stats_t *st);
 
 /* Kernel-internal: map a RAM frame (taking a reference) or fail cleanly. */
 int aspace_map_frame(aspace_t *as, uaddr_t va, paddr_t pa, unsigned vm);

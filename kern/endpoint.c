@@ -144,6 +144,10 @@ long ipc_send(thread_t *self, const cap_t *epcap, bool call)
 	long err = load_message(self, epcap, true);
 	if (err)
 		return err;
+	if (call)
+		self->ipc_calls++;
+	else
+		self->ipc_sends++;
 	/* A call's reply may carry a capability into the caller's RSLOT. */
 	self->recv_info = tf_arg(&self->tf, 1);
 	return send_or_queue(self, (endpoint_t *)epcap->obj, call);

@@ -69,6 +69,7 @@ static inline __attribute__((always_inline, noreturn)) void fast_run(thread_t *t
 	t->wait_obj = NULL;
 	t->slice = SCHED_SLICE_TICKS;
 	runq.switches++;
+	t->switches_in++;
 	sched_cur = t;
 	aspace_activate(t->as);
 	this_cpu()->cur_tf = &t->tf;
@@ -161,6 +162,7 @@ FASTPATH bool fastpath_call(trapframe_t *tf)
 	self->recv_info = info;
 	self->replier = r;
 	self->fault = false;
+	self->ipc_calls++;
 	r->reply_to = self;
 	fast_handoff(self, r);
 }

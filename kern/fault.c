@@ -31,6 +31,7 @@ void kern_user_fault(trapframe_t *tf, unsigned kind, unsigned access, uint64_t a
 			kind = FAULT_OOM;
 	}
 	if (t->fault_ep) {
+		t->as->faults_forwarded++;
 		ipc_send_fault(t, scause, addr, tf_pc(tf), kind);
 		return;
 	}

@@ -16,6 +16,7 @@
 #include <kern/pool.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <kern/uaccess.h>
 
 static long invoke_cspace(cspace_t *cs, const cap_t *c, sysargs_t *a)
 {
@@ -114,11 +115,17 @@ static long invoke_aspace(aspace_t *as, const cap_t *c, sysargs_t *a)
 	cap_t *frame;
 	int err;
 
-	if (label < ASPACE_MAP || label > ASPACE_SHARE)
+	if (label < ASPACE_MAP || label > ASPACE_STATS)
 		return E_NOSYS;
-	if (!(c->rights & (label == ASPACE_QUERY ? RIGHT_READ : RIGHT_WRITE)))
+	bool reads = label == ASPACE_QUERY || label == ASPACE_STATS;
+	if (!(c->rights & (reads ? RIGHT_READ : RIGHT_WRITE)))
 		return E_PERM;
 	switch (label) {
+	case ASPACE_STATS: {
+		aspace_stats_t st;
+		aspace_get_stats(as, &st);
+		return copyout(a->arg[2], &st, sizeof(st));
+	}
 	case ASPACE_MAP:
 		if ((err = cspace_lookup(a->self->cs, a->arg[2], &frame)))
 			return err;

@@ -159,6 +159,7 @@ void kern_return_to_user(void)
 			thread_t *t = head[highest(nonempty)];
 			if (t != current) {
 				switches++;
+				t->switches_in++;
 				current = t;
 				t->slice = SCHED_SLICE_TICKS;
 			}

@@ -212,10 +212,10 @@ static long thread_regs(thread_t *t, sysargs_t *a, bool write)
 int invoke_thread(thread_t *t, const cap_t *c, sysargs_t *a)
 {
 	unsigned label = (unsigned)a->arg[1];
-	bool reads = label == THREAD_READ_REGS || label == THREAD_INFO;
+	bool reads = label == THREAD_READ_REGS || label == THREAD_INFO || label == THREAD_STATS;
 	int err;
 
-	if (label < THREAD_CONFIGURE || label > THREAD_INFO)
+	if (label < THREAD_CONFIGURE || label > THREAD_STATS)
 		return E_NOSYS;
 	if (!(c->rights & (reads ? RIGHT_READ : RIGHT_WRITE)))
 		return E_PERM;
@@ -263,6 +263,10 @@ int invoke_thread(thread_t *t, const cap_t *c, sysargs_t *a)
 		a->out[0] = t->state;
 		a->out[1] = t->prio;
 		return 0;
+	case THREAD_STATS: {
+		thread_stats_t st = {t->ipc_calls, t->ipc_sends, t->switches_in};
+		return copyout(a->arg[2], &st, sizeof(st));
+	}
 	}
 	return E_NOSYS;
 }

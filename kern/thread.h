@@ -43,6 +43,8 @@ typedef struct thread {
 	struct thread *reply_to; /* a caller waiting for this thread's reply */
 	struct thread *replier;	 /* while IPC_REPLY: who owes the reply */
 	bool fault;		 /* the pending message is a fault message */
+	/* Counters for THREAD_STATS (thread_stats_t). */
+	uint64_t ipc_calls, ipc_sends, switches_in;
 } thread_t;
 
 /* A FIFO of blocked threads (endpoint or notification waiters), linked

@@ -265,7 +265,8 @@ static const unsigned long labels[] = {
     ASPACE_PROTECT,    ASPACE_QUERY,	    ASPACE_CLONE,   ASPACE_MAP_ZERO, ASPACE_SHARE,
     THREAD_CONFIGURE,  THREAD_START,	    THREAD_SUSPEND, THREAD_RESUME,   THREAD_READ_REGS,
     THREAD_WRITE_REGS, THREAD_SET_PRIORITY, THREAD_INFO,    IRQ_BIND,	     IRQ_ACK,
-    IRQ_UNBIND,	       DEBUG_PUTS,	    DEBUG_STATS,    DEBUG_CHECK,
+    IRQ_UNBIND,	       DEBUG_PUTS,	    DEBUG_STATS,    DEBUG_CHECK,     ASPACE_STATS,
+    THREAD_STATS,
 };
 #define NLABELS (sizeof(labels) / sizeof(labels[0]))
 
@@ -278,8 +279,8 @@ static unsigned long pick_label(void)
 	case 0: return 0;
 	case 1: return 6 + rn(10);
 	case 2: return 0x13 + rn(13);
-	case 3: return 0x27 + rn(9);
-	case 4: return 0x38 + rn(8);
+	case 3: return 0x28 + rn(8);
+	case 4: return 0x39 + rn(7);
 	case 5: return 0x43 + rn(13);
 	case 6: return 0x53 + rn(0x100);
 	default: return rnd();
@@ -1037,6 +1038,8 @@ static void args_for(unsigned long *a)
 		break;
 	case THREAD_READ_REGS:
 	case THREAD_WRITE_REGS:
+	case ASPACE_STATS:
+	case THREAD_STATS:
 	case DEBUG_STATS: a[2] = pick_ptr(label != THREAD_WRITE_REGS); break;
 	case THREAD_SET_PRIORITY: a[2] = pick_prio(); break;
 	case IRQ_BIND: a[2] = chance(70) ? typed_slot(CAP_NOTIFICATION) : pick_slot(); break;

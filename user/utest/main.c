@@ -166,7 +166,8 @@ static const struct {
     {tests_ipc, &tests_ipc_count},	 {tests_ntfn, &tests_ntfn_count},
     {tests_fault, &tests_fault_count},	 {tests_sched, &tests_sched_count},
     {tests_spawn, &tests_spawn_count},	 {tests_cow, &tests_cow_count},
-    {tests_zero, &tests_zero_count},	 {tests_irq, &tests_irq_count},
+    {tests_zero, &tests_zero_count},	 {tests_stats, &tests_stats_count},
+    {tests_irq, &tests_irq_count},
 };
 
 /* Every page a test may map in the root's aspace, checked and cleaned. */

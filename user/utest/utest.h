@@ -137,4 +137,5 @@ TEST_GROUP(tests_spawn);
 TEST_GROUP(tests_uptr);
 TEST_GROUP(tests_cow);
 TEST_GROUP(tests_zero);
+TEST_GROUP(tests_stats);
 TEST_GROUP(tests_irq);

@@ -54,6 +54,7 @@ enum {
 	ASPACE_MAP_ZERO,   /* a2 = vaddr, a3 = npages, a4 = rights (R, or RW: copy-on-write) */
 	ASPACE_SHARE,	   /* a2 = source aspace slot, a3 = source vaddr, a4 = vaddr,
 			      a5 = rights, a6 = SHARE_* flags */
+	ASPACE_STATS,	   /* a2 = user buffer for an aspace_stats_t */
 
 	/* CAP_THREAD */
 	THREAD_CONFIGURE = 0x30, /* a2 = aspace slot, a3 = cspace slot, a4 = fault ep slot (or -1),
@@ -65,6 +66,7 @@ enum {
 	THREAD_WRITE_REGS,   /* a2 = user buffer of 32 words */
 	THREAD_SET_PRIORITY, /* a2 = priority */
 	THREAD_INFO,	     /* -> a1 = state, a2 = priority */
+	THREAD_STATS,	     /* a2 = user buffer for a thread_stats_t */
 
 	/* CAP_IRQ: see docs/SYSCALLS.md for the pending/masked states. */
 	IRQ_BIND = 0x40, /* a2 = notification slot: enable the source, signal it */
@@ -103,6 +105,23 @@ enum {
 	THREAD_FAULTED, /* took a fault with no handler */
 };
 
+/* ASPACE_STATS output: counters of one address space since its creation. */
+typedef struct aspace_stats {
+	unsigned long pages;		/* leaf pages mapped now (shared ones too) */
+	unsigned long page_tables;	/* page-table pages now, the root not counted */
+	unsigned long cow_copies;	/* store faults that copied a shared page */
+	unsigned long cow_reuses;	/* ... that re-enabled W on the only reference */
+	unsigned long zero_fills;	/* ... on the zero frame: a zeroed frame, no copy */
+	unsigned long faults_forwarded; /* faults sent to a fault endpoint */
+} aspace_stats_t;
+
+/* THREAD_STATS output: counters of one thread since its creation. */
+typedef struct thread_stats {
+	unsigned long ipc_calls; /* SYS_CALL messages sent (or queued) */
+	unsigned long ipc_sends; /* SYS_SEND messages sent (or queued) */
+	unsigned long switches;	 /* times the hart switched to this thread */
+} thread_stats_t;
+
 /* DEBUG_STATS output.  irq_count[] lists sources 0 .. KSTATS_IRQS - 1
  * (source 0 does not exist; a higher source is not listed). */
 #define KSTATS_IRQS 64
@@ -113,10 +132,10 @@ typedef struct kstats {
 	unsigned long syscalls;
 	unsigned long context_switches;
 	unsigned long timer_ticks;
-	unsigned long cow_copies; /* store faults that copied a page */
-	unsigned long cow_reuses; /* ... that re-enabled W on the only reference */
-	unsigned long zero_fills; /* ... on the zero frame: a zeroed frame, no copy */
-	unsigned long irq_spurious; /* external interrupts whose claim found nothing */
-	unsigned long irq_unbound;  /* interrupts of a source with no handler: disabled */
+	unsigned long cow_copies;	      /* store faults that copied a page */
+	unsigned long cow_reuses;	      /* ... that re-enabled W on the only reference */
+	unsigned long zero_fills;	      /* ... on the zero frame: a zeroed frame, no copy */
+	unsigned long irq_spurious;	      /* external interrupts whose claim found nothing */
+	unsigned long irq_unbound;	      /* interrupts of a source with no handler: disabled */
 	unsigned long irq_count[KSTATS_IRQS]; /* interrupts claimed, per source number */
 } kstats_t;
