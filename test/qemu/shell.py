@@ -159,7 +159,7 @@ def session(c):
     m = run_cmd(c, "spin &", r"^\[(\d+)\]$", "background")
     if m:
         pid = m.group(1)
-        run_cmd(c, "ps", rf"^\s+{pid}\s+\d+\s+{pid}\s+run\s+\d+\s+\d+\s+\d+\s+spin$", "ps")
+        run_cmd(c, "ps", rf"^\s+{pid}\s+\d+\s+{pid}\s+run(\s+\d+){{6}}\s+spin$", "ps")
         c.line(f"kill {pid}")
         check("kill", c.expect(rf"^\[{pid}\] killed by signal 9") is not None,
               "no kill report")

@@ -356,10 +356,10 @@ static void name_from(char *dst, size_t max, const unsigned long *w)
 
 int proc_list(int index, proc_entry_t *out)
 {
-	sysret_t r[3];
+	sysret_t r[4];
 
-	/* Page 0 finds the entry; pages 1 and 2 ask for that same one. */
-	for (unsigned long page = 0; page < 3; page++) {
+	/* Page 0 finds the entry; pages 1 to 3 ask for that same one. */
+	for (unsigned long page = 0; page < 4; page++) {
 		r[page] = ps_call(PS_PROC, (unsigned long)index, page, 0, 0);
 		if (ps_result(r[page]) < 0)
 			return (int)fd_fail(ps_result(r[page]));
@@ -373,6 +373,9 @@ int proc_list(int index, proc_entry_t *out)
 	out->frames = r[2].r[2];
 	out->faults = r[2].r[3];
 	out->cow_copies = r[2].r[4];
+	out->resident = r[3].r[2];
+	out->ipc = r[3].r[3];
+	out->switches = r[3].r[4];
 	return index + 1;
 }
 

@@ -506,6 +506,7 @@ static void put_name(msg_t *out, const char *name, size_t len)
 static long do_proc(unsigned long index, unsigned long page, msg_t *out)
 {
 	proc_t *q = proc_at(index);
+	proc_counters_t c;
 	sysret_t r;
 
 	if (q == NULL)
@@ -520,13 +521,22 @@ static long do_proc(unsigned long index, unsigned long page, msg_t *out)
 		break;
 	case 1: put_name(out, q->name, strlen(q->name)); break;
 	case 2:
-		out->w[1] = out->w[2] = out->w[3] = 0;
-		if (q->state != P_ALIVE)
-			break;
-		r = sys_invoke(px(q, PX_POOL), POOL_INFO, 0, 0, 0, 0, 0);
-		if (r.r0 >= 0)
-			out->w[1] = r.r[1];
-		proc_fault_counts(q, &out->w[2], &out->w[3]);
+	case 3:
+		out->w[1] = 0;
+		if (q->state == P_ALIVE && page == 2) {
+			r = sys_invoke(px(q, PX_POOL), POOL_INFO, 0, 0, 0, 0, 0);
+			if (r.r0 >= 0)
+				out->w[1] = r.r[1];
+		}
+		proc_counters(q, &c);
+		if (page == 2) {
+			out->w[2] = c.faults;
+			out->w[3] = c.cow_copies;
+		} else {
+			out->w[1] = c.resident;
+			out->w[2] = c.ipc;
+			out->w[3] = c.switches;
+		}
 		break;
 	default: return E_INVAL;
 	}

@@ -364,9 +364,21 @@ long proc_exec(proc_t *p, size_t len)
 	return 0;
 }
 
-void proc_fault_counts(const proc_t *p, unsigned long *faults, unsigned long *copies)
+void proc_counters(const proc_t *p, proc_counters_t *out)
 {
-	/* TEMP until the kernel's per-address-space counters land. */
-	(void)p;
-	*faults = *copies = 0;
+	aspace_stats_t as;
+	thread_stats_t th;
+
+	memset(out, 0, sizeof(*out));
+	if (p->state != P_ALIVE)
+		return;
+	if (inv(px(p, PX_ASPACE), ASPACE_STATS, (unsigned long)&as, 0, 0, 0) >= 0) {
+		out->faults = as.cow_copies + as.cow_reuses + as.zero_fills + as.faults_forwarded;
+		out->cow_copies = as.cow_copies;
+		out->resident = as.pages;
+	}
+	if (inv(px(p, PX_THREAD), THREAD_STATS, (unsigned long)&th, 0, 0, 0) >= 0) {
+		out->ipc = th.ipc_calls + th.ipc_sends;
+		out->switches = th.switches;
+	}
 }

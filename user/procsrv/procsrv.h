@@ -72,8 +72,14 @@ unsigned long proc_live_count(void);
 proc_t *proc_next(proc_t *p); /* iterate the used entries: start with NULL */
 proc_t *proc_at(unsigned long index); /* the first used entry at or after index */
 unsigned long proc_index(const proc_t *p);
-/* Page faults p's address space took, and its copy-on-write copies. */
-void proc_fault_counts(const proc_t *p, unsigned long *faults, unsigned long *copies);
+/* The kernel's counters of p's address space and thread (zeros for a
+ * zombie): page faults (copies, reuses, zero fills and forwarded
+ * faults), copy-on-write copies, leaf pages mapped, IPC messages sent,
+ * switches to its thread. */
+typedef struct proc_counters {
+	unsigned long faults, cow_copies, resident, ipc, switches;
+} proc_counters_t;
+void proc_counters(const proc_t *p, proc_counters_t *out);
 
 /*
  * A new process: a pool of quota frames made from the pool in slot

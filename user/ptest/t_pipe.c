@@ -342,6 +342,48 @@ static int t_proc_list(void)
 	return 0;
 }
 
+static int my_entry(proc_entry_t *out)
+{
+	int i = 0;
+
+	while ((i = proc_list(i, out)) >= 0) {
+		if (out->pid == getpid())
+			return 0;
+	}
+	return -1;
+}
+
+/* ps's counters are the kernel's: 5 stores to shared pages are exactly 5
+ * copy-on-write copies (and 5 more faults) in the child's entry. */
+static int t_proc_counters(void)
+{
+	uint8_t *buf = malloc(8 * PAGE);
+	proc_entry_t a, b;
+	pid_t pid;
+	int st;
+
+	CHECK(buf != NULL);
+	memset(buf, 1, 8 * PAGE);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		if (my_entry(&a) || my_entry(&a)) /* twice: its own stack is private now */
+			_exit(1);
+		for (int i = 0; i < 5; i++)
+			buf[(size_t)i * PAGE + 7] = 2;
+		if (my_entry(&b))
+			_exit(2);
+		if (b.cow_copies - a.cow_copies != 5 || b.faults - a.faults != 5)
+			_exit(3);
+		_exit(b.ipc > a.ipc && b.switches > 0 && b.resident > 0 ? 0 : 4);
+	}
+	st = wait_for(pid);
+	CHECK_EQ(st, 0);
+	CHECK_EQ(my_entry(&a), 0);
+	CHECK(a.faults >= a.cow_copies);
+	return 0;
+}
+
 static int t_initrd_list(void)
 {
 	char name[32];
@@ -357,11 +399,12 @@ static int t_initrd_list(void)
 }
 
 const test_t pipe_tests[] = {
-    {"pipe-basic", t_pipe_basic}, {"fd-errors", t_fd_errors},
-    {"fd-limit", t_fd_limit},	  {"pipe-dup", t_pipe_dup},
-    {"pipe-epipe", t_pipe_epipe}, {"pipe-large", t_pipe_large},
-    {"pipe-cow", t_pipe_cow},	  {"pipe-many", t_pipe_many},
-    {"fd-exec", t_fd_exec},	  {"pgrp", t_pgrp},
-    {"proc-list", t_proc_list},	  {"initrd-list", t_initrd_list},
+    {"pipe-basic", t_pipe_basic},   {"fd-errors", t_fd_errors},
+    {"fd-limit", t_fd_limit},	    {"pipe-dup", t_pipe_dup},
+    {"pipe-epipe", t_pipe_epipe},   {"pipe-large", t_pipe_large},
+    {"pipe-cow", t_pipe_cow},	    {"pipe-many", t_pipe_many},
+    {"fd-exec", t_fd_exec},	    {"pgrp", t_pgrp},
+    {"proc-list", t_proc_list},	    {"proc-counters", t_proc_counters},
+    {"initrd-list", t_initrd_list},
 };
 const int npipe_tests = sizeof(pipe_tests) / sizeof(pipe_tests[0]);

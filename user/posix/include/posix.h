@@ -56,6 +56,9 @@ typedef struct proc_entry {
 	unsigned long frames;	 /* charged to its pool and sub-pools */
 	unsigned long faults;	 /* page faults its address space took */
 	unsigned long cow_copies; /* copy-on-write copies among them */
+	unsigned long resident;	  /* pages mapped in its address space */
+	unsigned long ipc;	  /* IPC messages its thread sent */
+	unsigned long switches;	  /* times a hart switched to its thread */
 } proc_entry_t;
 
 /* The first process at or after table index (start with 0): fills *out

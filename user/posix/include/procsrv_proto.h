@@ -85,7 +85,10 @@ enum {
 		      * page 0: w1 = pid, w2 = ppid, w3 = state | pgid << 8;
 		      * page 1: w1..w3 = name (24 bytes, NUL-padded);
 		      * page 2: w1 = frames charged to it, w2 = page faults it
-		      *         took, w3 = copy-on-write copies */
+		      *         took, w3 = copy-on-write copies;
+		      * page 3: w1 = pages mapped, w2 = IPC messages it sent,
+		      *         w3 = switches to its thread (kernel counters of
+		      *         its current address space and its thread) */
 	PS_LS,	     /* w0 = index of an initrd entry -> w0 = index of the next,
 		      * w1..w3 = name (24 bytes, NUL-padded); E_NOENT: no more */
 	/* The console server's requests (E_PERM from anyone else). */
