@@ -14,6 +14,7 @@
 #include <arch/arch.h>
 #include <arch/ptleaf.h>
 #include <kern/aspace.h>
+#include <kern/trace.h>
 #include <kern/assert.h>
 #include <kern/frame.h>
 #include <kern/pool.h>
@@ -367,7 +368,15 @@ void perform_aspace_clone(const aspace_clone_t *op)
 		arch_tlb_flush_all();
 }
 
-int aspace_cow_resolve(aspace_t *as, uaddr_t va)
+/* What a resolved fault did, for the trace (NULL: not wanted; the
+ * compiler then drops every store to it). */
+typedef struct cow_rec {
+	unsigned type; /* TRACE_COW_COPY, TRACE_COW_REUSE or TRACE_ZERO_FILL */
+	paddr_t frame;
+} cow_rec_t;
+
+static inline __attribute__((always_inline)) int cow_resolve(aspace_t *as, uaddr_t va,
+							     cow_rec_t *rec)
 {
 	pt_leaf_t leaf;
 	paddr_t old, copy;
@@ -384,6 +393,8 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 		user_frame_unref(old); /* one mapping less; the pin stays */
 		aspace_zero_fills++;
 		as->zero_fills++;
+		if (rec)
+			*rec = (cow_rec_t){TRACE_ZERO_FILL, copy};
 		return 0;
 	}
 	if (frame_refs(old) == 1) {
@@ -392,6 +403,8 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 		arch_tlb_flush_page(va);
 		aspace_cow_reuses++;
 		as->cow_reuses++;
+		if (rec)
+			*rec = (cow_rec_t){TRACE_COW_REUSE, old};
 		return 0;
 	}
 	if (pool_alloc_frame_fill(as->pool, FRAME_USER, &copy, false))
@@ -404,7 +417,14 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 	user_frame_unref(old); /* only now: the old leaf is gone everywhere */
 	aspace_cow_copies++;
 	as->cow_copies++;
+	if (rec)
+		*rec = (cow_rec_t){TRACE_COW_COPY, copy};
 	return 0;
+}
+
+int aspace_cow_resolve(aspace_t *as, uaddr_t va)
+{
+	return cow_resolve(as, va, NULL);
 }
 
 void aspace_get_stats(const aspace_t *as, aspace_stats_t *st)
@@ -431,8 +451,27 @@ int aspace_map_frame(aspace_t *as, uaddr_t va, paddr_t pa, unsigned vm)
 	return 0;
 }
 
+/* kern_cow_fault while tracing: entry, fault, what was done, exit. */
+static __attribute__((noinline)) bool cow_fault_traced(uint64_t addr)
+{
+	thread_t *t = sched_current();
+	cow_rec_t rec;
+
+	TRACE(TRACE_M_TRAP, TRACE_TRAP_ENTER, TRACE_CAUSE_STORE_PAGE_FAULT, t->tf.sepc);
+	TRACE(TRACE_M_FAULT, TRACE_FAULT, addr, TRACE_CAUSE_STORE_PAGE_FAULT);
+	if (addr >= USER_TOP || cow_resolve(t->as, addr, &rec) != 0) {
+		trace_set_fault_recorded(); /* trap_user goes on from here */
+		return false;
+	}
+	TRACE(TRACE_M_FAULT, rec.type, PAGE_ROUND_DOWN(addr), rec.frame);
+	TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, t->tf.sepc, 0);
+	return true;
+}
+
 /* Called by entry.S for every user store page fault, first thing. */
 bool kern_cow_fault(uint64_t addr)
 {
-	return addr < USER_TOP && aspace_cow_resolve(sched_current()->as, addr) == 0;
+	if (TRACING())
+		return cow_fault_traced(addr);
+	return addr < USER_TOP && cow_resolve(sched_current()->as, addr, NULL) == 0;
 }

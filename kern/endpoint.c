@@ -20,6 +20,7 @@
 #include <abi/syscall.h>
 #include <kern/assert.h>
 #include <kern/endpoint.h>
+#include <kern/trace.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
 
@@ -68,6 +69,7 @@ static void transfer(thread_t *s, thread_t *r)
 	for (unsigned i = 0; i < MSG_LEN(info); i++)
 		out[1 + i] = s->msg[i];
 	out[5] = s->msg_badge;
+	TRACE(TRACE_M_IPC, TRACE_IPC_RECV, r->id, MSG_LABEL(info));
 	syscall_complete(r, 0, out);
 }
 

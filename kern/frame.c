@@ -32,6 +32,7 @@
 #include <kern/assert.h>
 #include <kern/console.h>
 #include <kern/frame.h>
+#include <kern/trace.h>
 
 #define FRAME_NIL    UINT32_MAX
 #define FRAME_POISON 0xdeadbeefdeadbeefULL
@@ -266,6 +267,7 @@ int frame_alloc_owned(frame_kind_t kind, uint32_t owner, bool zero, paddr_t *pa)
 		arch_zero_page(pa2kva(addr));
 	f->zeroed = 0;
 	*pa = addr;
+	TRACE(TRACE_M_FRAME, TRACE_FRAME_ALLOC, addr, kind);
 	return 0;
 }
 
@@ -308,6 +310,7 @@ bool frame_unref_owner(paddr_t pa, uint32_t *owner)
 	set_kind(f, FRAME_FREE);
 	f->owner = 0;
 	free_push((uint32_t)(f - table));
+	TRACE(TRACE_M_FRAME, TRACE_FRAME_FREE, pa, 0);
 	return true;
 }
 
@@ -327,6 +330,7 @@ void frame_free_zeroed(paddr_t pa)
 	f->owner = 0;
 	f->zeroed = 1;
 	zero_push((uint32_t)(f - table));
+	TRACE(TRACE_M_FRAME, TRACE_FRAME_FREE, pa, 0);
 #endif
 }
 

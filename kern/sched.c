@@ -18,6 +18,7 @@
 #include <kern/assert.h>
 #include <kern/root.h>
 #include <kern/sched.h>
+#include <kern/trace.h>
 #include <kern/trapentry.h>
 
 runq_t runq;
@@ -158,11 +159,13 @@ void kern_return_to_user(void)
 		if (nonempty) {
 			thread_t *t = head[highest(nonempty)];
 			if (t != current) {
+				TRACE(TRACE_M_SWITCH, TRACE_SWITCH, t->id, current ? current->id : 0);
 				switches++;
 				t->switches_in++;
 				current = t;
 				t->slice = SCHED_SLICE_TICKS;
 			}
+			TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, t->tf.sepc, 0);
 			aspace_activate(t->as);
 			this_cpu()->cur_tf = &t->tf;
 			arch_user_return(&t->tf);

@@ -13,6 +13,7 @@
 #include <kern/notification.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
+#include <kern/trace.h>
 #include <kern/trapentry.h>
 
 static unsigned long nsyscalls;
@@ -108,10 +109,40 @@ bool syscall_dispatch(trapframe_t *tf, uint64_t no)
 
 /* Leaves by a return or a tail call: no frame record needed (backtraces
  * from the callees end at entry.S either way). */
+/*
+ * kern_syscall while tracing: the trap's entry, the message sent, and the
+ * exit when the caller runs on (a switch is recorded by the scheduler).
+ * The IPC fast paths are not taken: the general path does the same and
+ * shows every step.
+ */
+static __attribute__((noinline)) bool syscall_traced(trapframe_t *tf, uint64_t no)
+{
+	bool same;
+
+	TRACE(TRACE_M_TRAP, TRACE_TRAP_ENTER, TRACE_CAUSE_ECALL_U, tf->sepc);
+	if (no == SYS_SEND || no == SYS_CALL || no == SYS_REPLY_RECV)
+		TRACE(TRACE_M_IPC, TRACE_IPC_SEND, tf_arg(tf, 0), MSG_LABEL(tf_arg(tf, 1)));
+	else if (no == SYS_REPLY)
+		TRACE(TRACE_M_IPC, TRACE_IPC_SEND, 0, MSG_LABEL(tf_arg(tf, 0)));
+	nsyscalls++;
+	tf_skip_ecall(tf);
+	if (no == SYS_NULL) {
+		tf_set_arg(tf, 0, 0);
+		same = true;
+	} else {
+		same = syscall_dispatch(tf, no);
+	}
+	if (same)
+		TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, tf->sepc, 0);
+	return same;
+}
+
 __attribute__((optimize("omit-frame-pointer"))) bool kern_syscall(trapframe_t *tf)
 {
 	uint64_t no = tf_sysno(tf);
 
+	if (TRACING())
+		return syscall_traced(tf, no);
 	nsyscalls++;
 	tf_skip_ecall(tf);
 	if (no == SYS_NULL) { /* the cost of a trap and nothing else */

@@ -39,6 +39,20 @@ typedef struct ring {
 
 uint32_t trace_mask;
 static ring_t rings[MAX_CPUS];
+static uint8_t fault_recorded[MAX_CPUS];
+
+void trace_set_fault_recorded(void)
+{
+	fault_recorded[this_cpu()->index] = 1;
+}
+
+int trace_take_fault_recorded(void)
+{
+	int r = fault_recorded[this_cpu()->index];
+
+	fault_recorded[this_cpu()->index] = 0;
+	return r;
+}
 
 static trace_event_t *slot(ring_t *r, uint32_t i)
 {

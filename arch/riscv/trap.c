@@ -18,6 +18,7 @@
 #include <kern/assert.h>
 #include <kern/console.h>
 #include <kern/trapentry.h>
+#include <kern/trace.h>
 
 #include "timer.h"
 
@@ -184,6 +185,12 @@ void trap_user(trapframe_t *tf)
 {
 	uint64_t code = tf->scause & ~SCAUSE_INTR;
 
+	if (TRACING() && !trace_take_fault_recorded()) {
+		TRACE(TRACE_M_TRAP, TRACE_TRAP_ENTER, tf->scause, tf->sepc);
+		if (!(tf->scause & SCAUSE_INTR))
+			TRACE(TRACE_M_FAULT, TRACE_FAULT, tf->stval, tf->scause);
+	}
+
 	/* (entry.S sends ecall to kern_syscall and tries kern_cow_fault on
 	 * a store page fault before coming here.) */
 	if (tf->scause & SCAUSE_INTR) {
@@ -200,7 +207,9 @@ void trap_user(trapframe_t *tf)
 		unsigned kind = fault_classify(code, &access);
 		kern_user_fault(tf, kind, access, tf->stval);
 	}
-	if (kern_resume_current())
+	if (kern_resume_current()) {
+		TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, tf->sepc, 0);
 		return;
+	}
 	kern_return_to_user();
 }

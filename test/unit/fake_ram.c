@@ -32,3 +32,21 @@ paddr_t fake_kva2pa(const void *va)
 	}
 	return fake_ram_base + (paddr_t)(p - fake_ram);
 }
+
+/* The kernel event trace (kern/trace.c) is not linked into the host
+ * tests: tracing is never on there. */
+#include <kern/trace.h>
+uint32_t trace_mask;
+void trace_record(unsigned type, uint64_t a, uint64_t b)
+{
+	(void)type;
+	(void)a;
+	(void)b;
+}
+void trace_set_fault_recorded(void)
+{
+}
+int trace_take_fault_recorded(void)
+{
+	return 0;
+}
