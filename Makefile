@@ -269,6 +269,7 @@ unit_platform_SRCS := test/unit/test_platform.c lib/platform.c lib/fdt.c lib/err
 unit_frame_SRCS    := test/unit/test_frame.c test/unit/fake_ram.c kern/frame.c lib/error.c
 unit_cspace_SRCS   := test/unit/test_cspace.c test/unit/fake_ram.c test/unit/kern_stubs.c kern/cspace.c kern/cap.c kern/pool.c kern/kobj.c kern/frame.c lib/error.c
 unit_aspace_SRCS   := test/unit/test_aspace.c test/unit/fake_ram.c test/unit/kern_stubs.c kern/aspace.c arch/riscv/pt.c kern/pool.c kern/kobj.c kern/frame.c kern/cap.c kern/cspace.c lib/error.c
+unit_irq_SRCS      := test/unit/test_irq.c test/unit/fake_ram.c test/unit/kern_stubs.c kern/irq.c kern/cspace.c kern/cap.c kern/pool.c kern/kobj.c kern/frame.c lib/error.c
 unit_image_SRCS    := test/unit/test_image.c
 unit_initrd_SRCS   := test/unit/test_initrd.c lib/cpio.c lib/error.c
 unit_fmt_SRCS      := test/unit/test_fmt.c lib/fmt.c lib/error.c

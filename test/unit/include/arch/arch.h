@@ -49,6 +49,16 @@ uint64_t arch_instret(void);
 void arch_timer_start(uint64_t timebase_hz, uint64_t hz);
 uint64_t arch_timer_ticks(void);
 
+/* The interrupt controller (the PLIC in arch/riscv/plic.c; test_irq
+ * fakes it). */
+void arch_irq_init(const platform_t *p);
+void arch_irq_init_hart(const platform_t *p);
+bool arch_irq_valid(uint32_t src);
+void arch_irq_enable(uint32_t src);
+void arch_irq_disable(uint32_t src);
+uint32_t arch_irq_claim(void);
+void arch_irq_complete(uint32_t src);
+
 /* Print a frame-pointer backtrace of the current stack, with symbols. */
 void arch_backtrace(void);
 
