@@ -14,11 +14,11 @@
 #include <arch/arch.h>
 #include <arch/ptleaf.h>
 #include <kern/aspace.h>
-#include <kern/trace.h>
 #include <kern/assert.h>
 #include <kern/frame.h>
 #include <kern/pool.h>
 #include <kern/sched.h>
+#include <kern/trace.h>
 #include <kern/trapentry.h>
 
 aspace_t *aspace_active; /* this hart's current address space */

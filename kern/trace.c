@@ -17,6 +17,7 @@
 #include <abi/error.h>
 #include <arch/arch.h>
 #include <arch/cpu.h>
+#include <arch/csr.h>
 #include <kern/frame.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -32,8 +33,8 @@ _Static_assert(TRACE_RING_EVENTS % EVENTS_PER_PAGE == 0, "whole pages");
 _Static_assert(sizeof(trace_event_t) == 32, "trace_event_t is 32 bytes");
 
 typedef struct ring {
-	paddr_t page[TRACE_RING_PAGES]; /* 0: not allocated */
-	uint32_t head, len;		/* events [head, head + len) mod TRACE_RING_EVENTS */
+	trace_event_t *page[TRACE_RING_PAGES]; /* direct-map addresses; NULL: not allocated */
+	uint32_t head, len;		       /* events [head, head + len) mod TRACE_RING_EVENTS */
 	uint64_t lost;
 } ring_t;
 
@@ -54,27 +55,32 @@ int trace_take_fault_recorded(void)
 	return r;
 }
 
+_Static_assert((TRACE_RING_EVENTS & (TRACE_RING_EVENTS - 1)) == 0 &&
+		   (EVENTS_PER_PAGE & (EVENTS_PER_PAGE - 1)) == 0,
+	       "powers of two: indexes are masks and shifts");
+
 static trace_event_t *slot(ring_t *r, uint32_t i)
 {
-	trace_event_t *page = pa2kva(r->page[i / EVENTS_PER_PAGE]);
-
-	return &page[i % EVENTS_PER_PAGE];
+	return &r->page[i / EVENTS_PER_PAGE][i % EVENTS_PER_PAGE];
 }
 
+/* Kept short: it runs on every traced event (BENCHMARKS.md, the traced
+ * fork row). */
 void trace_record(unsigned type, uint64_t a, uint64_t b)
 {
 	cpu_t *c = this_cpu();
 	ring_t *r = &rings[c->index];
 	thread_t *t = sched_current();
+	uint32_t len = r->len;
 	trace_event_t *e;
 
-	if (r->len == TRACE_RING_EVENTS) {
+	if (len == TRACE_RING_EVENTS) {
 		r->lost++;
 		return;
 	}
-	e = slot(r, (r->head + r->len) % TRACE_RING_EVENTS);
-	r->len++;
-	e->time = arch_time();
+	e = slot(r, (r->head + len) & (TRACE_RING_EVENTS - 1));
+	r->len = len + 1;
+	e->time = rdtime(); /* inline: arch_time() is a call */
 	e->type = (uint16_t)type;
 	e->hart = (uint16_t)c->index;
 	e->tid = t ? (uint32_t)t->id : 0;
@@ -86,8 +92,8 @@ static void ring_free(ring_t *r)
 {
 	for (size_t i = 0; i < TRACE_RING_PAGES; i++) {
 		if (r->page[i])
-			frame_unref(r->page[i]);
-		r->page[i] = 0;
+			frame_unref(kva2pa(r->page[i]));
+		r->page[i] = NULL;
 	}
 	r->head = r->len = 0;
 	r->lost = 0;
@@ -96,10 +102,13 @@ static void ring_free(ring_t *r)
 static int ring_alloc(ring_t *r)
 {
 	for (size_t i = 0; i < TRACE_RING_PAGES; i++) {
-		if (r->page[i] == 0 && frame_alloc(FRAME_KERNEL, &r->page[i])) {
-			r->page[i] = 0;
+		paddr_t pa;
+
+		if (r->page[i] != NULL)
+			continue;
+		if (frame_alloc(FRAME_KERNEL, &pa))
 			return E_NOMEM;
-		}
+		r->page[i] = pa2kva(pa);
 	}
 	return 0;
 }
@@ -147,7 +156,7 @@ static long trace_read(uaddr_t buf, uint64_t max)
 
 			if (err)
 				return n ? (long)n : err;
-			r->head = (r->head + 1) % TRACE_RING_EVENTS;
+			r->head = (r->head + 1) & (TRACE_RING_EVENTS - 1);
 			r->len--;
 			n++;
 		}

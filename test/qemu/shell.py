@@ -146,6 +146,13 @@ def session(c):
     run_cmd(c, "ls", r"^forktest$", "ls")
     run_cmd(c, "forktest 8", r"^forktest: OK$", "forktest")
     run_cmd(c, "help", r"^built-ins:", "help")
+    # The kernel's event trace of a copy-on-write fault: entry, fault,
+    # copy, exit (the store resumes), one thread.
+    run_cmd(c, "trace -m trap,fault forktest 1",
+            r"^\d+ h0 t(\d+) trap-enter cause=0xf pc=(0x[0-9a-f]+)\n"
+            r"\d+ h0 t\1 fault addr=0x[0-9a-f]+ cause=0xf\n"
+            r"\d+ h0 t\1 cow-copy va=0x[0-9a-f]+000 frame=0x[0-9a-f]+\n"
+            r"\d+ h0 t\1 trap-exit pc=\2$", "trace-cow")
 
     # Line editing: backspace and Ctrl-U.
     c.send("echo abX\x7fc\n")

@@ -35,6 +35,7 @@
 #include <lib/fmt.h>
 #include <libos.h>
 #include <string.h>
+#include <abi/trace.h>
 #include <sys.h>
 
 /* ---- the root task's windows ---- */
@@ -266,7 +267,7 @@ static const unsigned long labels[] = {
     THREAD_CONFIGURE,  THREAD_START,	    THREAD_SUSPEND, THREAD_RESUME,   THREAD_READ_REGS,
     THREAD_WRITE_REGS, THREAD_SET_PRIORITY, THREAD_INFO,    IRQ_BIND,	     IRQ_ACK,
     IRQ_UNBIND,	       DEBUG_PUTS,	    DEBUG_STATS,    DEBUG_CHECK,     ASPACE_STATS,
-    THREAD_STATS,
+    THREAD_STATS,      DEBUG_TRACE,
 };
 #define NLABELS (sizeof(labels) / sizeof(labels[0]))
 
@@ -282,7 +283,7 @@ static unsigned long pick_label(void)
 	case 3: return 0x28 + rn(8);
 	case 4: return 0x39 + rn(7);
 	case 5: return 0x43 + rn(13);
-	case 6: return 0x53 + rn(0x100);
+	case 6: return 0x54 + rn(0x100);
 	default: return rnd();
 	}
 }
@@ -571,6 +572,8 @@ static int safe_invoke(unsigned long *a)
 			return out_ok(a[2], sizeof(kstats_t));
 		if (label == DEBUG_PUTS)
 			return puts_ok(a[2], a[3]);
+		if (label == DEBUG_TRACE && a[2] == TRACE_READ) /* at most 4096 events */
+			return out_ok(a[3], (a[4] < 4096 ? a[4] : 4096) * sizeof(trace_event_t));
 		return 1;
 	}
 	return 1;
@@ -1043,6 +1046,15 @@ static void args_for(unsigned long *a)
 	case DEBUG_STATS: a[2] = pick_ptr(label != THREAD_WRITE_REGS); break;
 	case THREAD_SET_PRIORITY: a[2] = pick_prio(); break;
 	case IRQ_BIND: a[2] = chance(70) ? typed_slot(CAP_NOTIFICATION) : pick_slot(); break;
+	case DEBUG_TRACE: /* mostly real operations, masks and buffers */
+		a[2] = chance(90) ? 1 + rn(4) : rnd();
+		if (a[2] == TRACE_READ) {
+			a[3] = pick_ptr(1);
+			a[4] = chance(70) ? rn(64) : rnd();
+		} else {
+			a[3] = chance(70) ? rn(TRACE_M_ALL + 1) : rnd();
+		}
+		break;
 	case DEBUG_PUTS:
 		if (chance(40)) {
 			a[2] = (unsigned long)text_buf + rn(4);
@@ -1351,6 +1363,8 @@ static void teardown(void)
 		}
 	for (int i = 0; i < NCHAOS; i++)
 		chaos[i].live = 0;
+	/* The trace's rings are kernel frames a DEBUG_TRACE may have taken. */
+	q_inv(SLOT_DEBUG, DEBUG_TRACE, TRACE_FREE, 0, 0, 0);
 }
 
 static void check_invariants(void)

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <abi/bootinfo.h>
+#include <abi/trace.h>
 #include <posix.h>
 #include <sys.h>
 
@@ -54,6 +56,43 @@ static uint64_t fork_exit_wait(int n, int eager)
 		}
 		samples[i] = instret() - t0;
 	}
+	return median(n);
+}
+
+/*
+ * fork + exit + wait with the kernel's event trace recording mask: each
+ * sample starts the trace with empty rings and reads them out after the
+ * sample, outside the count.  The rings are allocated by the first start
+ * and freed at the end.
+ */
+static uint64_t fork_exit_wait_traced(int n, unsigned long mask)
+{
+	static trace_event_t ev[256];
+
+	for (int i = 0; i < n; i++) {
+		int status;
+		uint64_t t0;
+		pid_t pid;
+
+		if (sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_START, mask, 0, 0, 0).r0 < 0) {
+			printf("pbench: cannot start the trace\n");
+			exit(1);
+		}
+		t0 = instret();
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+			printf("pbench: fork failed\n");
+			exit(1);
+		}
+		samples[i] = instret() - t0;
+		sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_STOP, 0, 0, 0, 0);
+		while (sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_READ, (unsigned long)ev, 256, 0, 0)
+			   .r0 > 0)
+			;
+	}
+	sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_FREE, 0, 0, 0, 0);
 	return median(n);
 }
 
@@ -240,6 +279,8 @@ int main(int argc, char **argv)
 	uint64_t base = fork_exit_wait(51, 0);
 	row("fork_exit_wait_cow_0m", base);
 	row("exec_hello", fork_exec_wait(21) - base);
+	row("fork_exit_wait_cow_0m_traced", fork_exit_wait_traced(21, TRACE_M_ALL));
+	row("fork_exit_wait_cow_0m_traced_fault", fork_exit_wait_traced(21, TRACE_M_FAULT));
 	spawn_10_same();
 	for (size_t i = 0; i < sizeof(sweep) / sizeof(sweep[0]); i++) {
 		heap_to((size_t)sweep[i].mib << 20);

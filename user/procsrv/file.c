@@ -30,7 +30,8 @@
  * Invariants: files[i].refs is the number of descriptors of live
  * processes that name file i; a pipe's readers (writers) is the number of
  * open files of its read (write) end; a pipe is free when both are 0;
- * cons.reserved is the sum of wlen over all processes.
+ * cons.reserved is the sum of wlen over all processes; bit fd of
+ * proc_t.fdopen is set exactly when fd is open.
  */
 #include <stdarg.h>
 
@@ -351,6 +352,7 @@ static long fd_close(proc_t *p, unsigned long fd)
 		return E_BADF;
 	file_unref(p->fd[fd]);
 	p->fd[fd] = 0;
+	p->fdopen &= (uint16_t) ~(1u << fd);
 	return 0;
 }
 
@@ -365,6 +367,7 @@ static long fd_dup2(proc_t *p, unsigned long fd, unsigned long fd2)
 	if (p->fd[fd2] != 0)
 		fd_close(p, fd2);
 	p->fd[fd2] = p->fd[fd];
+	p->fdopen |= (uint16_t)(1u << fd2);
 	f->refs++;
 	return (long)fd2;
 }
@@ -402,6 +405,7 @@ static long do_pipe(proc_t *p, msg_t *out)
 	pipes[i].head = pipes[i].len = 0;
 	p->fd[rfd] = (uint8_t)rf;
 	p->fd[wfd] = (uint8_t)wf;
+	p->fdopen |= (uint16_t)(1u << rfd | 1u << wfd);
 	out->w[1] = (unsigned long)rfd;
 	out->w[2] = (unsigned long)wfd;
 	out->info = MSG_INFO(0, 3);
@@ -604,14 +608,17 @@ long file_console_fds(proc_t *p)
 		return f;
 	files[f - 1].refs = 3;
 	p->fd[0] = p->fd[1] = p->fd[2] = (uint8_t)f;
+	p->fdopen = 7;
 	return 0;
 }
 
 void file_fork(const proc_t *parent, proc_t *child)
 {
-	for (int fd = 0; fd < PS_NFD; fd++) {
-		child->fd[fd] = parent->fd[fd];
-		if (parent->fd[fd] != 0)
+	memcpy(child->fd, parent->fd, sizeof(child->fd));
+	child->fdopen = parent->fdopen;
+	/* Up to the highest open descriptor only (no libgcc for ctz). */
+	for (unsigned fd = 0, m = parent->fdopen; m != 0; fd++, m >>= 1) {
+		if (m & 1)
 			files[parent->fd[fd] - 1].refs++;
 	}
 	child->pgid = parent->pgid;
@@ -619,10 +626,11 @@ void file_fork(const proc_t *parent, proc_t *child)
 
 void file_exit(proc_t *p)
 {
-	cons_commit(p);
-	for (int fd = 0; fd < PS_NFD; fd++) {
-		if (p->fd[fd] != 0)
-			fd_close(p, (unsigned long)fd);
+	if (p->wlen > 0)
+		cons_commit(p);
+	for (unsigned long fd = 0; p->fdopen != 0; fd++) {
+		if (p->fdopen & (1u << fd))
+			fd_close(p, fd);
 	}
 	p->io_wait = NULL;
 	if (p == cons.server) {
@@ -656,3 +664,4 @@ long file_leaks(void)
 		n += pipes[i].readers != 0 || pipes[i].writers != 0;
 	return n;
 }
+_Static_assert(PS_NFD <= 16, "proc_t.fdopen has a bit per descriptor");

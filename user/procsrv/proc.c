@@ -131,6 +131,7 @@ proc_t *proc_create(long ppid, unsigned long parent_pool, unsigned long quota, l
 	p->name[0] = '\0';
 	p->pgid = p->pid;
 	memset(p->fd, 0, sizeof(p->fd));
+	p->fdopen = 0;
 	p->io_wait = NULL;
 	p->wlen = 0;
 	return p;

@@ -55,6 +55,7 @@ typedef struct proc {
 	/* file.c */
 	long pgid;		   /* process group (the console's Ctrl-C) */
 	uint8_t fd[PS_NFD];	   /* 0: closed; k: open file k - 1 */
+	uint16_t fdopen;	   /* bit fd set: fd[fd] != 0 */
 	const void *io_wait;	   /* what it waits on after E_AGAIN, or NULL */
 	size_t wlen;		   /* bytes of a console write() gathered so far */
 	char wbuf[256];

@@ -8,8 +8,8 @@
 
 #include "ptest.h"
 
-extern const test_t ptests[], pipe_tests[];
-extern const int nptests, npipe_tests;
+extern const test_t ptests[], pipe_tests[], trace_tests[];
+extern const int nptests, npipe_tests, ntrace_tests;
 
 static char why[200];
 
@@ -247,9 +247,12 @@ int main(int argc, char **argv)
 	/* Grow the stack and set up malloc's arena once, before any baseline. */
 	touch_private(256);
 	free(malloc(64));
-	for (int k = 0; k < npipe_tests + nptests; k++) {
-		/* The pipe tests first: zero-intact must come last. */
-		const test_t *t = k < npipe_tests ? &pipe_tests[k] : &ptests[k - npipe_tests];
+	for (int k = 0; k < npipe_tests + ntrace_tests + nptests; k++) {
+		/* The pipe and trace tests first: zero-intact must come last. */
+		const test_t *t = k < npipe_tests ? &pipe_tests[k]
+				  : k < npipe_tests + ntrace_tests
+				      ? &trace_tests[k - npipe_tests]
+				      : &ptests[k - npipe_tests - ntrace_tests];
 		kstats_t before, after;
 		int r = 0, st;
 		pid_t pid;

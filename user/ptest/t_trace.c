@@ -1,0 +1,118 @@
+/*
+ * The kernel event trace (DEBUG_TRACE, abi/trace.h) as a program sees it:
+ * a copy-on-write store in a child shows up as trap entry, fault, copy
+ * and trap exit, in that order, of one thread, with the faulting address
+ * and the pc; errors for bad operations, masks and buffers; the rings'
+ * frames come back (the runner's leak check).
+ */
+#include <abi/trace.h>
+#include <stdlib.h>
+
+#include "ptest.h"
+
+static long trace_op(unsigned long op, unsigned long a3, unsigned long a4)
+{
+	return sys_invoke(SLOT_DEBUG, DEBUG_TRACE, op, a3, a4, 0, 0).r0;
+}
+
+#define NEV 2048
+
+static int t_trace_cow(void)
+{
+	trace_event_t *ev = malloc(NEV * sizeof(*ev));
+	volatile uint8_t *buf = malloc(2 * PAGE);
+	unsigned long page;
+	long n = 0, r;
+	int st, found = 0;
+	pid_t pid;
+
+	CHECK(ev != NULL && buf != NULL);
+	memset(ev, 0, NEV * sizeof(*ev));
+	buf[0] = buf[PAGE] = 1; /* private before the fork */
+	page = ((unsigned long)buf + PAGE - 1) & ~(PAGE - 1);
+	CHECK_EQ(trace_op(TRACE_START, TRACE_M_TRAP | TRACE_M_FAULT, 0), 0);
+	pid = fork();
+	if (pid == 0) {
+		*(volatile uint8_t *)(page + 40) = 7; /* a copy-on-write copy */
+		_exit(0);
+	}
+	st = wait_for(pid);
+	CHECK_EQ(trace_op(TRACE_STOP, 0, 0), 0);
+	while (n < NEV && (r = trace_op(TRACE_READ, (unsigned long)(ev + n), NEV - n)) > 0)
+		n += r;
+	CHECK_EQ(trace_op(TRACE_FREE, 0, 0), 0);
+	CHECK_EQ(st, 0);
+	CHECK(n > 4);
+	for (long i = 0; i + 3 < n && !found; i++) {
+		const trace_event_t *e = &ev[i];
+
+		if (e[0].type != TRACE_TRAP_ENTER || e[0].a != 15)
+			continue;
+		if (e[1].type != TRACE_FAULT || e[1].a != page + 40)
+			continue;
+		CHECK_EQ(e[2].type, TRACE_COW_COPY);
+		CHECK_EQ(e[2].a, page);
+		CHECK(e[2].b != 0);
+		CHECK_EQ(e[3].type, TRACE_TRAP_EXIT);
+		CHECK_EQ(e[3].a, e[0].b); /* the store is retried */
+		CHECK(e[1].tid == e[0].tid && e[2].tid == e[0].tid && e[3].tid == e[0].tid);
+		CHECK(e[0].time <= e[1].time && e[1].time <= e[2].time && e[2].time <= e[3].time);
+		found = 1;
+	}
+	CHECK(found);
+	free(ev);
+	return 0;
+}
+
+static int t_trace_errors(void)
+{
+	trace_event_t ev[4];
+
+	CHECK_EQ(trace_op(99, 0, 0), E_INVAL);
+	CHECK_EQ(trace_op(TRACE_START, 0, 0), E_INVAL);
+	CHECK_EQ(trace_op(TRACE_START, 1UL << 20, 0), E_INVAL);
+	/* Reading a stopped, freed trace gives nothing. */
+	CHECK_EQ(trace_op(TRACE_READ, (unsigned long)ev, 4), 0);
+	CHECK_EQ(trace_op(TRACE_START, TRACE_M_TRAP, 0), 0);
+	sys_yield();
+	CHECK_EQ(trace_op(TRACE_STOP, 0, 0), 0);
+	CHECK_EQ(trace_op(TRACE_READ, 0x10, 4), E_FAULT);
+	CHECK_EQ(trace_op(TRACE_READ, 0xffffffc000000000UL, 4), E_FAULT);
+	CHECK(trace_op(TRACE_READ, (unsigned long)ev, 4) > 0);
+	CHECK_EQ(trace_op(TRACE_FREE, 0, 0), 0);
+	CHECK_EQ(trace_op(TRACE_FREE, 0, 0), 0); /* twice is fine */
+	return 0;
+}
+
+/* A ring that fills up keeps its first events and reports the rest as
+ * lost. */
+static int t_trace_lost(void)
+{
+	static trace_event_t ev[64];
+	unsigned long total = 0, lost = 0;
+	long r;
+
+	CHECK_EQ(trace_op(TRACE_START, TRACE_M_TRAP, 0), 0);
+	for (int i = 0; i < TRACE_RING_EVENTS; i++)
+		sys_yield(); /* two events each */
+	CHECK_EQ(trace_op(TRACE_STOP, 0, 0), 0);
+	while ((r = trace_op(TRACE_READ, (unsigned long)ev, 64)) > 0) {
+		for (long i = 0; i < r; i++) {
+			if (ev[i].type == TRACE_LOST)
+				lost += ev[i].a;
+			else
+				total++;
+		}
+	}
+	CHECK_EQ(trace_op(TRACE_FREE, 0, 0), 0);
+	CHECK_EQ(total, TRACE_RING_EVENTS);
+	CHECK(lost >= TRACE_RING_EVENTS);
+	return 0;
+}
+
+const test_t trace_tests[] = {
+    {"trace-cow", t_trace_cow},
+    {"trace-errors", t_trace_errors},
+    {"trace-lost", t_trace_lost},
+};
+const int ntrace_tests = sizeof(trace_tests) / sizeof(trace_tests[0]);
