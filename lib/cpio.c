@@ -132,8 +132,7 @@ int cpio_next(const void *archive, size_t len, size_t *offset, cpio_entry_t *out
 	return 1;
 }
 
-/* Drop leading "./" and "/" components; *n is the length of *s. */
-static void cpio_strip(const char **s, size_t *n)
+void cpio_strip(const char **s, size_t *n)
 {
 	for (;;) {
 		if (*n >= 2 && (*s)[0] == '.' && (*s)[1] == '/') {

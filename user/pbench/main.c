@@ -67,7 +67,8 @@ static uint64_t fork_exit_wait(int n, int eager)
  */
 static uint64_t fork_exit_wait_traced(int n, unsigned long mask)
 {
-	static trace_event_t ev[256];
+	/* Small: the eager-fork rows copy every page of pbench's data. */
+	static trace_event_t ev[16];
 
 	for (int i = 0; i < n; i++) {
 		int status;
@@ -88,7 +89,7 @@ static uint64_t fork_exit_wait_traced(int n, unsigned long mask)
 		}
 		samples[i] = instret() - t0;
 		sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_STOP, 0, 0, 0, 0);
-		while (sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_READ, (unsigned long)ev, 256, 0, 0)
+		while (sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_READ, (unsigned long)ev, 16, 0, 0)
 			   .r0 > 0)
 			;
 	}

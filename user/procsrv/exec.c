@@ -3,7 +3,7 @@
  *
  * The exec buffer is "path\0arg0\0arg1\0...": the program's file name in
  * the initrd and its argument strings.  Everything about the file is
- * checked (cpio_find, elf_parse) before any object is made, and every
+ * checked (the initrd's index, elf_parse) before any object is made, and every
  * object is charged to the process's own pool.  A page of a PT_LOAD
  * segment that holds only file data is the initrd's own frame (the initrd
  * packs every file's data page aligned): mapped with ASPACE_SHARE,
@@ -35,10 +35,65 @@
 static const void *initrd;
 static size_t initrd_len;
 
+/*
+ * The initrd's regular files, read once: cpio_find parses every header of
+ * the archive (about 1,500 instructions each) on every exec.  Names are
+ * kept stripped as cpio_find compares them; a later file of the same name
+ * replaces an earlier one, as cpio_find's "last one wins".  A malformed
+ * archive or one with more than INDEX_MAX files is not indexed, and every
+ * lookup then goes to cpio_find (which reports the error).
+ */
+#define INDEX_MAX 96
+static cpio_entry_t files[INDEX_MAX];
+static size_t nfiles;
+static bool indexed;
+
+static void index_initrd(void)
+{
+	cpio_entry_t e;
+	size_t off = 0, i;
+	int r;
+
+	nfiles = 0;
+	while ((r = cpio_next(initrd, initrd_len, &off, &e)) == 1) {
+		if ((e.mode & CPIO_MODE_TYPE) != CPIO_MODE_REG)
+			continue;
+		cpio_strip(&e.name, &e.namelen);
+		for (i = 0; i < nfiles; i++) {
+			if (files[i].namelen == e.namelen &&
+			    memcmp(files[i].name, e.name, e.namelen) == 0)
+				break;
+		}
+		if (i == INDEX_MAX)
+			return; /* too many: not indexed */
+		files[i] = e;
+		nfiles += i == nfiles;
+	}
+	indexed = r == 0;
+}
+
+static int initrd_find(const char *name, cpio_entry_t *out)
+{
+	size_t n = strlen(name);
+
+	if (!indexed)
+		return cpio_find(initrd, initrd_len, name, out);
+	cpio_strip(&name, &n);
+	for (size_t i = 0; n > 0 && i < nfiles; i++) {
+		if (files[i].namelen == n && memcmp(files[i].name, name, n) == 0) {
+			*out = files[i];
+			return 0;
+		}
+	}
+	return E_NOENT;
+}
+
 void exec_set_initrd(const void *addr, size_t size)
 {
 	initrd = addr;
 	initrd_len = size;
+	if (initrd != NULL)
+		index_initrd();
 }
 
 void exec_get_initrd(const void **addr, size_t *size)
@@ -208,7 +263,7 @@ long exec_build(proc_t *p, const char *buf, size_t len, unsigned long as, uint64
 		return e;
 	if (initrd == NULL)
 		return E_NOENT;
-	e = cpio_find(initrd, initrd_len, buf, &ent);
+	e = initrd_find(buf, &ent);
 	if (e < 0)
 		return e;
 	e = elf_parse(ent.data, ent.size, PROC_IMAGE_LO, PROC_HEAP_BASE, &img);

@@ -33,6 +33,10 @@ typedef struct cpio_entry {
  */
 int cpio_next(const void *archive, size_t len, size_t *offset, cpio_entry_t *out);
 
+/* Drop leading "./" and "/" components of the name *s of length *n (as
+ * cpio_find compares names). */
+void cpio_strip(const char **s, size_t *n);
+
 /*
  * Find a regular file by name (leading "./" and "/" ignored on both sides).
  * The whole archive is validated first; if a name occurs more than once the
