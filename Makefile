@@ -5,7 +5,12 @@
 # compiler (-MMD) and included at the bottom.
 
 MACHINE ?= virt
+# sifive_u's hart 0 is the monitor core (no S mode): it needs two or more.
+ifeq ($(MACHINE),sifive_u)
+SMP     ?= 2
+else
 SMP     ?= 1
+endif
 MEM     ?= 128M
 APPEND  ?=
 CROSS   ?= riscv64-unknown-elf-
