@@ -145,7 +145,9 @@ static long proc_fill_cspace(proc_t *p)
 
 	e = cap_copy(cs, px(p, PX_ASPACE), SLOT_ASPACE, RIGHT_READ);
 	if (e >= 0)
-		e = cap_copy(cs, px(p, PX_THREAD), SLOT_THREAD, RIGHT_READ | RIGHT_WRITE);
+		/* READ only: with WRITE a process could raise its own priority
+		 * above procsrv's and starve every other process. */
+		e = cap_copy(cs, px(p, PX_THREAD), SLOT_THREAD, RIGHT_READ);
 	if (e >= 0)
 		e = cap_copy(cs, SLOT_DEBUG, SLOT_DEBUG, RIGHTS_ALL);
 	if (e >= 0)

@@ -384,6 +384,24 @@ static int t_proc_counters(void)
 	return 0;
 }
 
+/* A process's own thread capability is READ only: it may read its
+ * registers and counters, not raise its priority above procsrv's (and
+ * starve the system), suspend itself or rewrite its registers. */
+static int t_thread_cap(void)
+{
+	static uint64_t regs[32];
+	thread_stats_t ts;
+
+	CHECK_EQ(sys_invoke(SLOT_THREAD, THREAD_SET_PRIORITY, 30, 0, 0, 0, 0).r0, E_PERM);
+	CHECK_EQ(sys_invoke(SLOT_THREAD, THREAD_SUSPEND, 0, 0, 0, 0, 0).r0, E_PERM);
+	CHECK_EQ(sys_invoke(SLOT_THREAD, THREAD_WRITE_REGS, (unsigned long)regs, 0, 0, 0, 0).r0,
+		 E_PERM);
+	CHECK_EQ(sys_invoke(SLOT_THREAD, THREAD_READ_REGS, (unsigned long)regs, 0, 0, 0, 0).r0, 0);
+	CHECK_EQ(sys_invoke(SLOT_THREAD, THREAD_STATS, (unsigned long)&ts, 0, 0, 0, 0).r0, 0);
+	CHECK(ts.switches > 0);
+	return 0;
+}
+
 static int t_initrd_list(void)
 {
 	char name[32];
@@ -405,6 +423,7 @@ const test_t pipe_tests[] = {
     {"pipe-cow", t_pipe_cow},	    {"pipe-many", t_pipe_many},
     {"fd-exec", t_fd_exec},	    {"pgrp", t_pgrp},
     {"proc-list", t_proc_list},	    {"proc-counters", t_proc_counters},
+    {"thread-cap", t_thread_cap},
     {"initrd-list", t_initrd_list},
 };
 const int npipe_tests = sizeof(pipe_tests) / sizeof(pipe_tests[0]);

@@ -13,7 +13,7 @@
  *
  * A process's capability space (PROC_CSPACE_SLOTS slots):
  *   SLOT_ASPACE (2)   its own address space, READ only (ASPACE_QUERY)
- *   SLOT_THREAD (3)   its own thread, READ|WRITE
+ *   SLOT_THREAD (3)   its own thread, READ only (registers, info, counters)
  *   SLOT_DEBUG  (5)   the debug capability (console, statistics)
  *   PSLOT_PROCSRV (6) the procsrv endpoint, WRITE, badge = pid
  *   PSLOT_NTFN  (7)   its wake-up notification, READ
