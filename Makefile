@@ -164,7 +164,7 @@ $(B)/user/user/procsrv/%.o: UCROSSFLAGS += -Iuser/posix/include
 # user/lib/, and started by procsrv.  picolibc's integer-only printf and
 # scanf keep every program free of floating-point instructions (user mode
 # runs with FP off).
-POSIX_PROGS := init ptest pecho pbench ptrue console sh echo cat wc ps free kill forktest spin trace
+POSIX_PROGS := init ptest pecho pbench ptrue console sh echo cat wc ps free kill forktest spin trace pfuzz
 PICOLIBC := /usr/lib/picolibc/riscv64-unknown-elf
 PCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax \
 	--specs=$(PICOLIBC)/picolibc.specs -DPICOLIBC_INTEGER_PRINTF_SCANF \
