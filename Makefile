@@ -186,6 +186,7 @@ $(B)/posix/%.o: %.S
 
 .SECONDEXPANSION:
 $(POSIX_ELFS): $(B)/user/%.elf: $$(call posix_objs,$$*) $(POSIX_LIB_OBJS) user/posix/posix.ld
+	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(PCFLAGS) $(PLDFLAGS) -o $@ $(filter %.o,$^)
 	@$(CROSS)objdump -d $@ | awk '$$1 ~ /^[0-9a-f]+:$$/ && $$3 ~ /^f/ && $$3 !~ /^fence/ { print; n++ } \
@@ -193,6 +194,7 @@ $(POSIX_ELFS): $(B)/user/%.elf: $$(call posix_objs,$$*) $(POSIX_LIB_OBJS) user/p
 		{ echo "$@: floating-point instructions"; rm -f $@; exit 1; } || true
 
 $(B)/user/%.elf: $$(call user_objs,$$*) $(USER_LIB_OBJS) user/user.ld
+	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(LD) -T user/user.ld -o $@ $(filter %.o,$^)
 
