@@ -1,7 +1,8 @@
 /*
  * ptest runner: every test of tests.c in turn (or only those named on the
  * command line), each in a child process of its own, with a leak check: free frames and live
- * objects of every type must be back at their values before the test.  Exits 0 when all passed.
+ * objects of every type must be back at their values before the test, and the kernel's invariant
+ * audit (DEBUG_CHECK) must pass.  Exits 0 when all passed.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -291,6 +292,15 @@ int main(int argc, char **argv)
 			       (long)(after.objects[CAP_THREAD] - before.objects[CAP_THREAD]),
 			       (long)(after.objects[CAP_ASPACE] - before.objects[CAP_ASPACE]),
 			       (long)(after.objects[CAP_POOL] - before.objects[CAP_POOL]));
+			failed++;
+			continue;
+		}
+		/* The kernel's invariant audit: every frame and object count
+		 * against the page tables and capabilities after each test. */
+		long e = sys_invoke(SLOT_DEBUG, DEBUG_CHECK, 0, 0, 0, 0, 0).r0;
+		if (e != 0) {
+			printf("FAIL: %s: DEBUG_CHECK returned %ld (kernel log has why)\n", t->name,
+			       e);
 			failed++;
 			continue;
 		}
