@@ -9,8 +9,8 @@
 
 #include "ptest.h"
 
-extern const test_t ptests[], pipe_tests[];
-extern const int nptests, npipe_tests;
+extern const test_t ptests[], pipe_tests[], fault_tests[];
+extern const int nptests, npipe_tests, nfault_tests;
 
 static char why[200];
 
@@ -248,9 +248,12 @@ int main(int argc, char **argv)
 	/* Grow the stack and set up malloc's arena once, before any baseline. */
 	touch_private(256);
 	free(malloc(64));
-	for (int k = 0; k < npipe_tests + nptests; k++) {
-		/* The pipe tests first: zero-intact must come last. */
-		const test_t *t = k < npipe_tests ? &pipe_tests[k] : &ptests[k - npipe_tests];
+	for (int k = 0; k < nfault_tests + npipe_tests + nptests; k++) {
+		/* The fault and pipe tests first: zero-intact must come last. */
+		const test_t *t = k < nfault_tests ? &fault_tests[k]
+				  : k < nfault_tests + npipe_tests
+				      ? &pipe_tests[k - nfault_tests]
+				      : &ptests[k - nfault_tests - npipe_tests];
 		kstats_t before, after;
 		int r = 0, st;
 		pid_t pid;
