@@ -51,7 +51,7 @@ ARCH_OBJS := $(addprefix $(B)/arch/riscv/, \
 KERN_OBJS := $(addprefix $(B)/kern/, \
 	main.o banner.o console.o panic.o bootmem.o frame.o selftest.o \
 	kobj.o pool.o cap.o cspace.o aspace.o thread.o sched.o endpoint.o \
-	notification.o irq.o debug.o trace.o invoke.o syscall.o fastpath.o fault.o uaccess.o \
+	notification.o irq.o debug.o audit.o trace.o invoke.o syscall.o fastpath.o fault.o uaccess.o \
 	root.o)
 LIB_OBJS := $(addprefix $(B)/lib/, \
 	string.o fmt.o fdt.o platform.o error.o elf.o cpio.o)
@@ -191,6 +191,7 @@ $(B)/posix/%.o: %.S
 
 .SECONDEXPANSION:
 $(POSIX_ELFS): $(B)/user/%.elf: $$(call posix_objs,$$*) $(POSIX_LIB_OBJS) user/posix/posix.ld
+	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(PCFLAGS) $(PLDFLAGS) -o $@ $(filter %.o,$^)
 	@$(CROSS)objdump -d $@ | awk '$$1 ~ /^[0-9a-f]+:$$/ && $$3 ~ /^f/ && $$3 !~ /^fence/ { print; n++ } \
@@ -198,6 +199,7 @@ $(POSIX_ELFS): $(B)/user/%.elf: $$(call posix_objs,$$*) $(POSIX_LIB_OBJS) user/p
 		{ echo "$@: floating-point instructions"; rm -f $@; exit 1; } || true
 
 $(B)/user/%.elf: $$(call user_objs,$$*) $(USER_LIB_OBJS) user/user.ld
+	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(LD) -T user/user.ld -o $@ $(filter %.o,$^)
 
@@ -273,7 +275,7 @@ unit_fdt_SRCS      := test/unit/test_fdt.c lib/fdt.c lib/error.c
 unit_platform_SRCS := test/unit/test_platform.c lib/platform.c lib/fdt.c lib/error.c
 unit_frame_SRCS    := test/unit/test_frame.c test/unit/fake_ram.c kern/frame.c lib/error.c
 unit_cspace_SRCS   := test/unit/test_cspace.c test/unit/fake_ram.c test/unit/kern_stubs.c kern/cspace.c kern/cap.c kern/pool.c kern/kobj.c kern/frame.c lib/error.c
-unit_aspace_SRCS   := test/unit/test_aspace.c test/unit/fake_ram.c test/unit/kern_stubs.c kern/aspace.c arch/riscv/pt.c kern/pool.c kern/kobj.c kern/frame.c kern/cap.c kern/cspace.c lib/error.c
+unit_aspace_SRCS   := test/unit/test_aspace.c test/unit/fake_ram.c test/unit/kern_stubs.c kern/aspace.c arch/riscv/pt.c kern/pool.c kern/kobj.c kern/frame.c kern/cap.c kern/cspace.c kern/audit.c lib/error.c
 unit_irq_SRCS      := test/unit/test_irq.c test/unit/fake_ram.c test/unit/kern_stubs.c kern/irq.c kern/cspace.c kern/cap.c kern/pool.c kern/kobj.c kern/frame.c lib/error.c
 unit_image_SRCS    := test/unit/test_image.c
 unit_initrd_SRCS   := test/unit/test_initrd.c lib/cpio.c lib/error.c

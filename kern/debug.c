@@ -6,13 +6,15 @@
  * that the kernel can leave QEMU with the test result when the root task
  * stops.  DEBUG_STATS reports frames and live objects for leak checks,
  * and the kernel's event counters (COW faults, interrupts);
- * DEBUG_CHECK runs the frame-table checker.
+ * DEBUG_CHECK runs the invariant audit (kern/audit.c): frame table, every
+ * frame's and object's reference count, pool usage, page tables.
  */
 #include <string.h>
 
 #include <abi/error.h>
 #include <arch/arch.h>
 #include <kern/aspace.h>
+#include <kern/audit.h>
 #include <kern/console.h>
 #include <kern/debug.h>
 #include <kern/trace.h>
@@ -90,7 +92,7 @@ int invoke_debug(const cap_t *c, sysargs_t *a)
 	switch (a->arg[1]) {
 	case DEBUG_PUTS: return debug_puts(a->arg[2], a->arg[3]);
 	case DEBUG_STATS: return debug_stats(a->arg[2]);
-	case DEBUG_CHECK: return frame_check(false);
+	case DEBUG_CHECK: return audit_kernel();
 	case DEBUG_TRACE: return trace_invoke(a);
 	}
 	return E_NOSYS;

@@ -1,10 +1,18 @@
 /*
  * The frame table: one frame_t for every 4 KiB page of RAM.
  *
- * Invariants (checked by frame_check, and by the debug walker of later
- * issues against every page table and capability):
+ * Invariants (checked by frame_check, and against every page table, object
+ * and capability by the audit of kern/audit.c, through the census below):
  *   - refs(f) = leaf PTEs mapping f + frame capabilities naming f + kernel
- *     pins.  Kernel, firmware and page-table frames hold one pin.
+ *     pins.  Kernel, firmware and page-table frames hold one pin.  By kind:
+ *       user       leaves + frame capabilities (in slots or in flight);
+ *       kernel,    1 + leaves + frame capabilities (the zero frame and the
+ *       firmware   initrd are kernel frames that user space maps);
+ *       pagetable  1, and exactly one table link names it (a user root
+ *                  from its address space, an interior table from the
+ *                  table above, or the kernel's own tables);
+ *       kobj       1, and exactly one object owns it (its header frame,
+ *                  or a slot page of a cspace).
  *   - refs(f) == 0  exactly when  kind(f) == FRAME_FREE, and then f is on
  *     the free list exactly once.
  *   - free_count == length of the two free lists == number of FREE frames.
@@ -379,6 +387,145 @@ static int check_poison(uint32_t idx)
 	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
 		if (w[i] != FRAME_POISON)
 			return E_CORRUPT;
+	return 0;
+}
+
+/* ---- census (kern/audit.c) ----
+ * An allocated frame's free-list link is FRAME_NIL and unused (page tables
+ * excepted: pt_meta overlays it), so during a census it holds the number
+ * of leaves and capabilities found; page tables count their links in the
+ * census byte.  frame_census_end puts FRAME_NIL back. */
+
+static bool census_on;
+
+int frame_census_begin(void)
+{
+	for (size_t i = 0; i < total; i++) {
+		frame_t *f = &table[i];
+		f->census = 0;
+		if (f->kind == FRAME_FREE || f->kind == FRAME_PAGETABLE)
+			continue;
+		if (f->next != FRAME_NIL) {
+			kprintf("audit: allocated frame %#lx (%s) has a free-list link\n",
+				(unsigned long)frame_addr((uint32_t)i), frame_kind_name(f->kind));
+			for (size_t j = 0; j < i; j++)
+				if (table[j].kind != FRAME_FREE && table[j].kind != FRAME_PAGETABLE)
+					table[j].next = FRAME_NIL;
+			return E_CORRUPT;
+		}
+		f->next = 0;
+	}
+	census_on = true;
+	return 0;
+}
+
+static const char *const ref_names[] = {
+    [FREF_LEAF] = "a leaf",
+    [FREF_CAP] = "a frame capability",
+    [FREF_TABLE] = "a user table link",
+    [FREF_KTABLE] = "a kernel table link",
+    [FREF_OBJECT] = "an object",
+};
+
+/* May a reference of kind name a frame of kind fk?  (Kernel frames hold
+ * the kernel's own tables: the image's, whose pin covers them.) */
+static bool ref_allowed(frame_kind_t fk, frame_ref_kind_t kind)
+{
+	switch (fk) {
+	case FRAME_USER: return kind == FREF_LEAF || kind == FREF_CAP;
+	case FRAME_KERNEL:
+	case FRAME_FIRMWARE: return kind == FREF_LEAF || kind == FREF_CAP || kind == FREF_KTABLE;
+	case FRAME_PAGETABLE: return kind == FREF_TABLE || kind == FREF_KTABLE;
+	case FRAME_KOBJ: return kind == FREF_OBJECT;
+	default: return false;
+	}
+}
+
+int frame_census_ref(paddr_t pa, frame_ref_kind_t kind)
+{
+	uint32_t idx = frame_index(pa);
+	assert(census_on);
+	if (idx == FRAME_NIL || (pa & PAGE_MASK)) {
+		if (kind == FREF_LEAF || kind == FREF_KTABLE)
+			return 0; /* a device page; the kernel's tables of the image */
+		kprintf("audit: %s names %#lx, not a RAM frame\n", ref_names[kind],
+			(unsigned long)pa);
+		return E_CORRUPT;
+	}
+	frame_t *f = &table[idx];
+	if (!ref_allowed((frame_kind_t)f->kind, kind)) {
+		kprintf("audit: %s names frame %#lx of kind %s (refs %u)\n", ref_names[kind],
+			(unsigned long)pa, frame_kind_name(f->kind), f->refs);
+		return E_CORRUPT;
+	}
+	if (f->kind == FRAME_PAGETABLE) {
+		if (f->census < UINT8_MAX)
+			f->census++;
+	} else if (kind == FREF_OBJECT) {
+		if (f->census < UINT8_MAX)
+			f->census++;
+	} else if (kind != FREF_KTABLE) {
+		f->next++; /* bounded: at most one per leaf or slot in the system */
+	}
+	return 0;
+}
+
+/* What refs must be for the frame f given the census; false if the census
+ * itself is impossible for its kind (two owners, none). */
+static bool census_matches(const frame_t *f, uint32_t *want)
+{
+	switch (f->kind) {
+	case FRAME_USER: *want = f->next; return true;
+	case FRAME_KERNEL:
+	case FRAME_FIRMWARE: *want = 1 + f->next; return true;
+	case FRAME_PAGETABLE: *want = 1; return f->census == 1;
+	case FRAME_KOBJ: *want = 1; return f->census == 1;
+	default: *want = 0; return true;
+	}
+}
+
+int frame_census_end(bool compare)
+{
+	int err = 0;
+	assert(census_on);
+	census_on = false;
+	for (size_t i = 0; i < total; i++) {
+		frame_t *f = &table[i];
+		uint32_t want;
+		if (f->kind == FRAME_FREE)
+			continue;
+		bool ok = census_matches(f, &want);
+		if (compare && !err && (!ok || f->refs != want)) {
+			paddr_t pa = frame_addr((uint32_t)i);
+			if (f->kind == FRAME_PAGETABLE || f->kind == FRAME_KOBJ)
+				kprintf(
+				    "audit: frame %#lx (%s) refs %u, %u owners (want 1 and 1)\n",
+				    (unsigned long)pa, frame_kind_name(f->kind), f->refs,
+				    f->census);
+			else
+				kprintf("audit: frame %#lx (%s) refs %u, but %u leaves and "
+					"capabilities%s name it\n",
+					(unsigned long)pa, frame_kind_name(f->kind), f->refs,
+					f->next, f->kind == FRAME_USER ? "" : " (and one pin)");
+			err = E_CORRUPT;
+		}
+		f->census = 0;
+		if (f->kind != FRAME_PAGETABLE)
+			f->next = FRAME_NIL;
+	}
+	return err;
+}
+
+int frame_for_each_owned(int (*fn)(void *ctx, paddr_t pa, uint32_t owner), void *ctx)
+{
+	for (size_t i = 0; i < total; i++) {
+		const frame_t *f = &table[i];
+		if (f->kind != FRAME_USER || f->owner == 0)
+			continue;
+		int err = fn(ctx, frame_addr((uint32_t)i), f->owner);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 

@@ -99,7 +99,7 @@ typedef struct frame {
 	uint8_t kind;	  /* frame_kind_t */
 	uint8_t poisoned; /* freed by frame_unref and filled with poison */
 	uint8_t zeroed;	  /* free and known to be all zero: alloc skips zeroing */
-	uint8_t reserved;
+	uint8_t census;	  /* during an audit: table links found to a page table */
 	union {
 		struct {
 			uint32_t next;	/* next free frame's index, FRAME_NIL at the end */
@@ -199,3 +199,37 @@ void frame_get_stats(frame_stats_t *st);
 int frame_check(bool deep);
 
 const char *frame_kind_name(frame_kind_t kind);
+
+/*
+ * The census of frame references, for the invariant audit (kern/audit.c).
+ * Between frame_census_begin and frame_census_end the auditor reports
+ * every reference it finds with frame_census_ref; end compares what was
+ * found with every frame's refs (see the top of kern/frame.c for what each
+ * kind must hold) and restores the table.  Debug only; O(frames).
+ */
+typedef enum frame_ref_kind {
+	FREF_LEAF,   /* a user leaf PTE (device addresses are skipped) */
+	FREF_CAP,    /* a frame capability (in a slot or in flight) */
+	FREF_TABLE,  /* a user page-table page: a root or an interior link */
+	FREF_KTABLE, /* a table page of the kernel's half */
+	FREF_OBJECT, /* the frame of a kernel object or of cspace slots */
+} frame_ref_kind_t;
+
+/* Start a census: every count zero.  E_CORRUPT if an allocated frame has
+ * a free-list link (the census keeps its counts there). */
+int frame_census_begin(void);
+
+/* Count one reference of kind to pa.  E_CORRUPT (printed) if pa is not RAM
+ * (but for a leaf: a device page), is free, or is of a kind that this
+ * reference cannot name (a leaf to a page table, a table link to an
+ * object frame, ...). */
+int frame_census_ref(paddr_t pa, frame_ref_kind_t kind);
+
+/* End the census; with compare, check every frame's refs against the
+ * count (the first mismatch is printed, E_CORRUPT).  Always restores the
+ * table, so it must follow every successful frame_census_begin. */
+int frame_census_end(bool compare);
+
+/* Call fn(ctx, pa, owner) for every allocated user frame with an owner
+ * token; stops at the first non-zero return and returns it. */
+int frame_for_each_owned(int (*fn)(void *ctx, paddr_t pa, uint32_t owner), void *ctx);

@@ -12,6 +12,10 @@
  * list drained iteratively: destroying an object may drop the last
  * reference of others, and recursion could overflow the kernel stack.
  *
+ * Every live object is on one list (live_head), in the order made, so
+ * that the invariant audit (kern/audit.c) can reach objects that nothing
+ * names any more; live[] counts them per type.
+ *
  * Locking: none (one hart, interrupts off in the kernel).
  */
 #include <string.h>
@@ -30,6 +34,7 @@
 static unsigned long live[CAP_NTYPES];
 static kobj_t *zombies;
 static bool draining;
+static kobj_t *live_head, *live_tail;
 
 bool kobj_can_alloc(pool_t *pool, size_t frames)
 {
@@ -72,6 +77,13 @@ int kobj_alloc(pool_t *pool, unsigned type, kobj_t **out)
 	o->pool = pool;
 	if (pool)
 		kobj_ref(&pool->obj);
+	o->live_prev = live_tail;
+	o->live_next = NULL;
+	if (live_tail)
+		live_tail->live_next = o;
+	else
+		live_head = o;
+	live_tail = o;
 	live[type]++;
 	*out = o;
 	return 0;
@@ -90,6 +102,14 @@ static void kobj_destroy(kobj_t *o)
 	default: panic("kobj_destroy: type %u", o->type);
 	}
 	live[o->type]--;
+	if (o->live_prev)
+		o->live_prev->live_next = o->live_next;
+	else
+		live_head = o->live_next;
+	if (o->live_next)
+		o->live_next->live_prev = o->live_prev;
+	else
+		live_tail = o->live_prev;
 	pool_t *pool = o->pool;
 	paddr_t pa = kva2pa(o);
 	if (pool) {
@@ -116,6 +136,17 @@ void kobj_unref(kobj_t *o)
 		kobj_destroy(z);
 	}
 	draining = false;
+}
+
+void kobj_pin(kobj_t *o)
+{
+	kobj_ref(o);
+	o->pins++;
+}
+
+kobj_t *kobj_next_live(const kobj_t *o)
+{
+	return o ? o->live_next : live_head;
 }
 
 unsigned long kobj_live(unsigned type)

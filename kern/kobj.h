@@ -16,9 +16,12 @@ typedef struct pool pool_t;
 
 typedef struct kobj {
 	uint32_t type; /* CAP_* */
-	uint32_t refs; /* capabilities + bindings + in-flight IPC */
+	uint32_t refs; /* capabilities + bindings + in-flight IPC + charges + pins */
 	pool_t *pool;  /* charged for this object's frame(s); holds a ref; NULL at boot */
-	struct kobj *zombie_next; /* destruction list link */
+	struct kobj *zombie_next;	    /* destruction list link */
+	struct kobj *live_next, *live_prev; /* every live object (kobj_next_live) */
+	uint32_t pins;			    /* references the kernel holds by itself */
+	uint32_t census;		    /* kern/audit.c's count of references found */
 } kobj_t;
 
 /*
@@ -42,6 +45,14 @@ static inline void kobj_ref(kobj_t *o)
  * Destruction is iterative, so chains of objects cannot overflow the
  * kernel stack. */
 void kobj_unref(kobj_t *o);
+
+/* A reference the kernel keeps for itself (not a capability, binding or
+ * charge): counted in refs and in pins, so the audit can account for it. */
+void kobj_pin(kobj_t *o);
+
+/* Every live object in turn: NULL gives the first, NULL after the last.
+ * An object is on the list from kobj_alloc until it is destroyed. */
+kobj_t *kobj_next_live(const kobj_t *o);
 
 /* Live objects of a type (for leak checks). */
 unsigned long kobj_live(unsigned type);

@@ -12,6 +12,9 @@ struct pool {
 	uint64_t used;	/* frames charged to it (and its descendants) */
 	pool_t *parent; /* charges go up the chain; NULL for the root pool */
 	uint32_t token; /* owner token of the frames it pays for */
+	/* kern/audit.c's scratch: frames found charged to it directly, and
+	 * with its descendants (to compare with used). */
+	uint64_t census_direct, census_used;
 };
 
 /* The root pool, created at boot with all free RAM as its quota. */

@@ -205,7 +205,7 @@ void root_start(boot_info_t *bi)
 	thread_configure(t, as, cs, NULL, 0, 16);
 	tf_init_user(&t->tf, entry, ROOT_STACK_TOP, BOOTINFO_ADDR);
 	sched_wake(t);
-	kobj_ref(&t->obj); /* root_check_finished looks at it whatever happens */
+	kobj_pin(&t->obj); /* root_check_finished looks at it whatever happens */
 	root_thread = t;
 	kprintf("rvkern: root task '%s' started, entry %#lx, %zu frames free\n", name,
 		(unsigned long)entry, frame_free_count());

@@ -154,6 +154,23 @@ paddr_t arch_kernel_root(void)
 	return kernel_root_pa;
 }
 
+int arch_kernel_tables(int (*fn)(void *ctx, paddr_t pa), void *ctx)
+{
+	const pte_t *r = kernel_root;
+	int err = fn(ctx, kernel_root_pa);
+
+	for (size_t i = PTES_PER_TABLE / 2; i < PTES_PER_TABLE && !err; i++) {
+		if (!(r[i] & PTE_V) || PTE_LEAF(r[i]))
+			continue;
+		err = fn(ctx, PTE_PA(r[i]));
+		const pte_t *l1 = pa2kva(PTE_PA(r[i]));
+		for (size_t j = 0; j < PTES_PER_TABLE && !err; j++)
+			if ((l1[j] & PTE_V) && !PTE_LEAF(l1[j]))
+				err = fn(ctx, PTE_PA(l1[j]));
+	}
+	return err;
+}
+
 unsigned arch_kernel_query(uintptr_t va, paddr_t *pa)
 {
 	pte_t *t = kernel_root;

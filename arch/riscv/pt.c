@@ -19,6 +19,7 @@
 #include <arch/arch.h>
 #include <arch/pte.h>
 #include <kern/assert.h>
+#include <kern/console.h>
 #include <kern/frame.h>
 
 #define USER_ROOT_ENTRIES (USER_TOP >> LEVEL_SHIFT(2)) /* 256 */
@@ -528,4 +529,81 @@ bool arch_pt_range_empty(paddr_t root, uaddr_t va, size_t npages)
 		npages -= span;
 	}
 	return true;
+}
+
+/* ---------------------------------------------------------------- audit -- */
+
+/* Entry i of table tpa is valid: its group must be in the summary. */
+static int audit_summary(paddr_t tpa, size_t i)
+{
+	if (*occ(tpa) & (1UL << (i >> 3)))
+		return 0;
+	kprintf("audit: table %#lx entry %zu is valid but its group is not in the "
+		"occupancy summary %#lx\n",
+		(unsigned long)tpa, i, (unsigned long)*occ(tpa));
+	return E_CORRUPT;
+}
+
+static int audit_leaf(pt_audit_t *a, uaddr_t va, pte_t p)
+{
+	if ((p & (PTE_U | PTE_R | PTE_W | PTE_X)) == 0 || !(p & PTE_U) ||
+	    (p & (PTE_W | PTE_COW)) == (PTE_W | PTE_COW)) {
+		kprintf("audit: bad user leaf %#lx at va %#lx\n", (unsigned long)p,
+			(unsigned long)va);
+		return E_CORRUPT;
+	}
+	a->leaves++;
+	return a->leaf(a->ctx, va, PTE_PA(p), pte_to_vm(p));
+}
+
+/* The interior entry p at va (level > 0): a table, never a leaf. */
+static int audit_link(pt_audit_t *a, uaddr_t va, pte_t p, paddr_t *tpa)
+{
+	if (PTE_LEAF(p)) {
+		kprintf("audit: user superpage or bad link %#lx at va %#lx\n", (unsigned long)p,
+			(unsigned long)va);
+		return E_CORRUPT;
+	}
+	*tpa = PTE_PA(p);
+	a->tables++;
+	return a->table(a->ctx, *tpa);
+}
+
+int arch_pt_audit(paddr_t root, pt_audit_t *a)
+{
+	const pte_t *r = table(root), *k = table(arch_kernel_root());
+	int err = 0;
+
+	a->tables = a->leaves = 0;
+	for (size_t i = USER_ROOT_ENTRIES; i < PTES_PER_TABLE; i++)
+		if (r[i] != k[i]) {
+			kprintf("audit: root %#lx entry %zu differs from the kernel's\n",
+				(unsigned long)root, i);
+			return E_CORRUPT;
+		}
+	for (size_t i = 0; i < USER_ROOT_ENTRIES && !err; i++) {
+		paddr_t l1pa, l0pa;
+		if (!(r[i] & PTE_V))
+			continue;
+		if ((err = audit_summary(root, i)) || (err = audit_link(a, i << 30, r[i], &l1pa)))
+			break;
+		const pte_t *l1 = table(l1pa);
+		for (size_t j = 0; j < PTES_PER_TABLE && !err; j++) {
+			uaddr_t va1 = (i << 30) | (j << 21);
+			if (!(l1[j] & PTE_V))
+				continue;
+			if ((err = audit_summary(l1pa, j)) ||
+			    (err = audit_link(a, va1, l1[j], &l0pa)))
+				break;
+			const pte_t *l0 = table(l0pa);
+			for (size_t m = 0; m < PTES_PER_TABLE && !err; m++) {
+				if (!(l0[m] & PTE_V))
+					continue;
+				err = audit_summary(l0pa, m);
+				if (!err)
+					err = audit_leaf(a, va1 | (m << 12), l0[m]);
+			}
+		}
+	}
+	return err;
 }

@@ -4,7 +4,8 @@
 # fork, copy-on-write, exec, wait, kill, out of memory, leaks.  Reports
 # ptest's own "PASS: name" / "FAIL: name: why" lines as posix/<name>
 # (posix-sifive_u/<name> for the second machine),
-# checks that the fault lines procsrv prints for killed processes appeared,
+# checks that the fault lines procsrv prints for killed processes appeared
+# (store page fault, out of memory, and one of each fault class),
 # then one line for the run: it must end with "RESULT: PASS" (init exited
 # 0 and procsrv found no leak after tearing everything down), leave QEMU
 # with exit code 0 and never panic.  Log: build/test/posix-<name>.log.
@@ -32,6 +33,20 @@ run() {
 		echo "PASS: $prefix/fault-lines"
 	else
 		echo "FAIL: $prefix/fault-lines: no 'killed: store page fault' or 'killed: out of memory' line (log: $log)"
+	fi
+	# One line per fault class of user/ptest/t_faultclass.c (a misaligned
+	# AMO is a "misaligned load" on QEMU 7.2, "misaligned store/AMO" by the
+	# spec: either will do).
+	local cls missing=
+	for cls in 'illegal instruction at 0 ' 'breakpoint at 0 ' 'misaligned [a-zA-Z/]+ at 0x' \
+		'load page fault at 0xffffffc000000000 ' 'store page fault at 0xffffffff80200000 ' \
+		'instruction page fault at 0x10000000 pc 0x10000000$' 'instruction page fault at 0x40'; do
+		grep -qE "^pid [0-9]+ \(ptest\): killed: $cls" "$log" || missing="$missing '$cls'"
+	done
+	if [ -z "$missing" ]; then
+		echo "PASS: $prefix/fault-class-lines"
+	else
+		echo "FAIL: $prefix/fault-class-lines: no killed line for$missing (log: $log)"
 	fi
 	if [ "$rc" = 124 ]; then
 		echo "FAIL: qemu/posix-$name: timeout after ${TIMEOUT}s (log: $log)"

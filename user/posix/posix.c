@@ -21,6 +21,12 @@
 #include <posix.h>
 #include <sys.h>
 
+/* procsrv's signal numbers are the ones programs compare with. */
+_Static_assert(PS_SIGILL == SIGILL && PS_SIGTRAP == SIGTRAP && PS_SIGBUS == SIGBUS &&
+		   PS_SIGINT == SIGINT && PS_SIGKILL == SIGKILL && PS_SIGPIPE == SIGPIPE &&
+		   PS_SIGSEGV == SIGSEGV,
+	       "procsrv_proto.h signal numbers differ from <signal.h>");
+
 /* One request: result in w0 (r[1]); more words in r[2..4]. */
 static sysret_t ps_call(unsigned long label, unsigned long w0, unsigned long w1, unsigned long w2,
 			unsigned long w3)

@@ -43,8 +43,8 @@ static const char *cause_name(unsigned long scause, unsigned long kind)
 	case 3: return "breakpoint";
 	case 4: return "misaligned load";
 	case 5: return "load access fault";
-	case 6: return "misaligned store";
-	case 7: return "store access fault";
+	case 6: return "misaligned store/AMO";
+	case 7: return "store/AMO access fault";
 	case 12: return "instruction page fault";
 	case 13: return "load page fault";
 	case 15: return "store page fault";

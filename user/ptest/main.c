@@ -1,15 +1,16 @@
 /*
  * ptest runner: every test of tests.c in turn (or only those named on the
  * command line), each in a child process of its own, with a leak check: free frames and live
- * objects of every type must be back at their values before the test.  Exits 0 when all passed.
+ * objects of every type must be back at their values before the test, and the kernel's invariant
+ * audit (DEBUG_CHECK) must pass.  Exits 0 when all passed.
  */
 #include <stdarg.h>
 #include <stdlib.h>
 
 #include "ptest.h"
 
-extern const test_t ptests[], pipe_tests[], trace_tests[];
-extern const int nptests, npipe_tests, ntrace_tests;
+extern const test_t ptests[], pipe_tests[], trace_tests[], fault_tests[];
+extern const int nptests, npipe_tests, ntrace_tests, nfault_tests;
 
 static char why[200];
 
@@ -247,12 +248,20 @@ int main(int argc, char **argv)
 	/* Grow the stack and set up malloc's arena once, before any baseline. */
 	touch_private(256);
 	free(malloc(64));
-	for (int k = 0; k < npipe_tests + ntrace_tests + nptests; k++) {
-		/* The pipe and trace tests first: zero-intact must come last. */
-		const test_t *t = k < npipe_tests ? &pipe_tests[k]
-				  : k < npipe_tests + ntrace_tests
-				      ? &trace_tests[k - npipe_tests]
-				      : &ptests[k - npipe_tests - ntrace_tests];
+	for (int k = 0; k < nfault_tests + npipe_tests + ntrace_tests + nptests; k++) {
+		/* The fault, pipe and trace tests first: zero-intact must come
+		 * last. */
+		int i = k;
+		const test_t *t;
+
+		if (i < nfault_tests)
+			t = &fault_tests[i];
+		else if ((i -= nfault_tests) < npipe_tests)
+			t = &pipe_tests[i];
+		else if ((i -= npipe_tests) < ntrace_tests)
+			t = &trace_tests[i];
+		else
+			t = &ptests[i - ntrace_tests];
 		kstats_t before, after;
 		int r = 0, st;
 		pid_t pid;
@@ -294,6 +303,15 @@ int main(int argc, char **argv)
 			       (long)(after.objects[CAP_THREAD] - before.objects[CAP_THREAD]),
 			       (long)(after.objects[CAP_ASPACE] - before.objects[CAP_ASPACE]),
 			       (long)(after.objects[CAP_POOL] - before.objects[CAP_POOL]));
+			failed++;
+			continue;
+		}
+		/* The kernel's invariant audit: every frame and object count
+		 * against the page tables and capabilities after each test. */
+		long e = sys_invoke(SLOT_DEBUG, DEBUG_CHECK, 0, 0, 0, 0, 0).r0;
+		if (e != 0) {
+			printf("FAIL: %s: DEBUG_CHECK returned %ld (kernel log has why)\n", t->name,
+			       e);
 			failed++;
 			continue;
 		}

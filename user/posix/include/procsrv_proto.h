@@ -121,10 +121,12 @@ enum {
 #define PS_STATUS_KILLED(sig, kind) (((sig)&0x7f) | (((kind)&0xff) << 16))
 #define PS_STATUS_KIND(st)	    (((st) >> 16) & 0xff)
 
-/* Signal numbers procsrv reports (the usual POSIX values). */
+/* Signal numbers procsrv reports: those of the C library the POSIX
+ * programs are linked with (picolibc's <signal.h>, BSD numbering: SIGBUS
+ * is 10), so that WTERMSIG(st) == SIGBUS holds; posix.c checks each. */
 #define PS_SIGILL  4
 #define PS_SIGTRAP 5
-#define PS_SIGBUS  7
+#define PS_SIGBUS  10
 #define PS_SIGINT	 2
 #define PS_SIGKILL 9
 #define PS_SIGPIPE 13

@@ -107,6 +107,11 @@ void arch_kernel_layout(kernel_layout_t *k);
 /* Physical address of the kernel's root page table. */
 paddr_t arch_kernel_root(void);
 
+/* Call fn(ctx, pa) for the kernel's root table and every table page below
+ * its valid upper-half entries (boot-time tables, the image's tables in
+ * .bss, the MMIO window's); stops at the first non-zero return. */
+int arch_kernel_tables(int (*fn)(void *ctx, paddr_t pa), void *ctx);
+
 /*
  * User page tables.  All addresses page aligned, va < USER_TOP; only 4 KiB
  * leaves.  vm is a mask of VM_READ, VM_WRITE, VM_EXEC, VM_COW.
@@ -146,6 +151,25 @@ void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void 
 /* Replace the existing leaf at va by (pa, vm); E_NOENT if unmapped.  The
  * caller fences the TLB before dropping the old frame. */
 int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm);
+
+/*
+ * Audit the user half of root for kern/audit.c, reading every entry of
+ * every table (not only the groups the occupancy summaries name):
+ * table(ctx, pa) for each interior table page, leaf(ctx, va, pa, vm) for
+ * each valid leaf; either stops the walk with its non-zero return.  Also
+ * checks, returning E_CORRUPT with a message: the kernel half of root
+ * equals the kernel's, no interior entry of the user half is a leaf
+ * (4 KiB pages only), every leaf has U, no leaf is both W and COW, and the
+ * occupancy summary of every table covers its valid entries.  Counts the
+ * tables and leaves found in *tables and *leaves.
+ */
+typedef struct pt_audit {
+	int (*table)(void *ctx, paddr_t pa);
+	int (*leaf)(void *ctx, uaddr_t va, paddr_t pa, unsigned vm);
+	void *ctx;
+	size_t tables, leaves;
+} pt_audit_t;
+int arch_pt_audit(paddr_t root, pt_audit_t *a);
 
 /* Page-table pages and leaves of the user half; with copy != NULL also
  * the leaves whose vm has any bit of copy_mask. */

@@ -95,6 +95,7 @@ void arch_kernel_layout(kernel_layout_t *k);
 
 /* Physical address of the kernel's root page table. */
 paddr_t arch_kernel_root(void);
+int arch_kernel_tables(int (*fn)(void *ctx, paddr_t pa), void *ctx);
 
 /*
  * User page tables (arch/riscv/pt.c, compiled on the host as it is).
@@ -119,6 +120,13 @@ int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
 void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
 int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm);
 void arch_pt_count(paddr_t root, size_t *tables, size_t *leaves, unsigned copy_mask, size_t *copy);
+typedef struct pt_audit {
+	int (*table)(void *ctx, paddr_t pa);
+	int (*leaf)(void *ctx, uaddr_t va, paddr_t pa, unsigned vm);
+	void *ctx;
+	size_t tables, leaves;
+} pt_audit_t;
+int arch_pt_audit(paddr_t root, pt_audit_t *a);
 typedef void (*pt_clone_fn)(void *ctx, uaddr_t va, paddr_t pa, unsigned vm, unsigned *src_vm,
 			    paddr_t *dst_pa, unsigned *dst_vm);
 void arch_pt_clone(paddr_t src, paddr_t dst, pt_alloc_fn alloc, pt_clone_fn decide, void *ctx,
