@@ -32,6 +32,11 @@ void timer_interrupt(void)
 	sbi_set_timer(c->next_tick);
 }
 
+uint64_t arch_timer_deadline(void)
+{
+	return this_cpu()->next_tick;
+}
+
 uint64_t arch_timer_ticks(void)
 {
 	return this_cpu()->ticks;

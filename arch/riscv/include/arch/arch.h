@@ -41,6 +41,7 @@ uint64_t arch_instret(void);
 /* Start the periodic timer at hz using the device tree's timebase. */
 void arch_timer_start(uint64_t timebase_hz, uint64_t hz);
 uint64_t arch_timer_ticks(void);
+uint64_t arch_timer_deadline(void); /* rdtime value of this hart's next tick */
 
 /*
  * The interrupt controller (PLIC, arch/riscv/plic.c).  Sources are
