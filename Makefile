@@ -327,13 +327,18 @@ bench-compare: deps
 		$(MAKE) --no-print-directory bench; fi
 	@bash tools/benchcompare.sh $(BASELINE) build/bench/results.csv
 
-# A long syscall-fuzzer run (user/fuzz): make fuzz SEED=7 CALLS=1000000
+# A long syscall-fuzzer run (user/fuzz, then user/pfuzz with PROCS
+# processes of PCALLS steps): make fuzz SEED=7 CALLS=1000000
 SEED ?= 1
 CALLS ?= 100000
+PCALLS ?= 20000
+PROCS ?= 8
 .PHONY: fuzz
 fuzz: deps
 	@$(MAKE) --no-print-directory all
-	@FUZZ_SEEDS="$(SEED)" FUZZ_CALLS="$(CALLS)" QEMU_TIMEOUT=3600 bash test/qemu/fuzz.sh $(B)/kernel.elf
+	@FUZZ_SEEDS="$(SEED)" FUZZ_CALLS="$(CALLS)" PFUZZ_SEEDS="$(SEED)" \
+		PFUZZ_CALLS="$(PCALLS)" PFUZZ_PROCS="$(PROCS)" QEMU_TIMEOUT=3600 \
+		bash test/qemu/fuzz.sh $(B)/kernel.elf
 
 # SD-card image for U-Boot (HiFive layout; QEMU virt with a virtio disk):
 # build/sdimage.img, APPEND goes to extlinux.conf (docs/BOOTING.md).
@@ -357,7 +362,7 @@ help:
 	@echo "                plots build/bench/fork.png and cow.png (docs/BENCHMARKS.md)"
 	@echo "make bench-compare  results beside docs/bench/baseline.csv (BASELINE=file);"
 	@echo "                fails if a row is more than 5% worse (runs make bench if stale)"
-	@echo "make fuzz       a long syscall-fuzzer run (SEED=N CALLS=M)"
+	@echo "make fuzz       a long syscall-fuzzer run (SEED=N CALLS=M; PCALLS=K PROCS=P for pfuzz)"
 	@echo "make sdimage    SD-card image for U-Boot -> build/sdimage.img (APPEND=bootargs)"
 	@echo "make clean      remove build/"
 
