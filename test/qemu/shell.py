@@ -196,7 +196,12 @@ def session(c):
           f"free frames {before} before, {after} after")
 
     if NAME != "virt":
+        # exit ends the background jobs still running.
+        m = run_cmd(c, "spin &", r"^\[(\d+)\]$", "background-2")
         c.send("exit\n")
+        check("exit-ends-jobs",
+              m is not None and c.expect(rf"^sh: ending background job {m.group(1)} \(spin\)$")
+              is not None, "no 'ending background job' line")
         return
     # Server failure: kill the console server.  procsrv says so, prints
     # through the debug console from then on, and the shell's next read

@@ -14,9 +14,10 @@
  * foreground group (tcsetpgrp) while the shell waits for it, so that
  * Ctrl-C ends it and not the shell.  Background jobs are reported when
  * they end, before the next prompt.  At end of file (Ctrl-D on an empty
- * line) the shell waits for its background jobs and exits.
+ * line) the shell ends the background jobs still running and exits.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,7 @@ int main(int argc, char **argv)
 {
 	static char line[LINE_MAX], words[LINE_MAX];
 	static stage_t st[MAX_STAGES];
+	proc_entry_t job;
 	int quit = 0, status;
 
 	(void)argc;
@@ -273,6 +275,15 @@ int main(int argc, char **argv)
 		if (n <= 0 || builtin(st, n, bg, &quit))
 			continue;
 		run(st, n, bg);
+	}
+	/* Background jobs still running end with the shell (nothing could
+	 * bring them back to the foreground); then every child is reaped. */
+	reap_background();
+	for (int i = 0; (i = proc_list(i, &job)) >= 0;) {
+		if (job.ppid == getpid() && job.state == PS_STATE_RUN) {
+			printf("sh: ending background job %d (%s)\n", (int)job.pid, job.name);
+			kill(job.pid, SIGKILL);
+		}
 	}
 	while (waitpid(-1, &status, 0) > 0)
 		;
