@@ -32,6 +32,7 @@
  * and the objects' census fields).  Runs with the kernel's one-hart,
  * interrupts-off execution: nothing changes under it.
  */
+#ifdef DEBUG /* the object list it walks exists in debug builds only */
 #include <abi/error.h>
 #include <arch/arch.h>
 #include <kern/aspace.h>
@@ -301,3 +302,4 @@ int audit_kernel(void)
 		return err ? err : ferr;
 	return audit_end_objects();
 }
+#endif /* DEBUG */

@@ -12,9 +12,11 @@
  * list drained iteratively: destroying an object may drop the last
  * reference of others, and recursion could overflow the kernel stack.
  *
- * Every live object is on one list (live_head), in the order made, so
- * that the invariant audit (kern/audit.c) can reach objects that nothing
- * names any more; live[] counts them per type.
+ * In debug builds every live object is on one list (live_head), in the
+ * order made, so that the invariant audit (kern/audit.c) can reach
+ * objects that nothing names any more; live[] counts them per type.  A
+ * release kernel keeps only the counts (DEBUG_CHECK then checks the frame
+ * table alone).
  *
  * Locking: none (one hart, interrupts off in the kernel).
  */
@@ -34,7 +36,9 @@
 static unsigned long live[CAP_NTYPES];
 static kobj_t *zombies;
 static bool draining;
+#ifdef DEBUG /* the audit's list: debug builds only (two stores and a branch per object) */
 static kobj_t *live_head, *live_tail;
+#endif
 
 bool kobj_can_alloc(pool_t *pool, size_t frames)
 {
@@ -77,6 +81,7 @@ int kobj_alloc(pool_t *pool, unsigned type, kobj_t **out)
 	o->pool = pool;
 	if (pool)
 		kobj_ref(&pool->obj);
+#ifdef DEBUG
 	o->live_prev = live_tail;
 	o->live_next = NULL;
 	if (live_tail)
@@ -84,6 +89,7 @@ int kobj_alloc(pool_t *pool, unsigned type, kobj_t **out)
 	else
 		live_head = o;
 	live_tail = o;
+#endif
 	live[type]++;
 	*out = o;
 	return 0;
@@ -102,6 +108,7 @@ static void kobj_destroy(kobj_t *o)
 	default: panic("kobj_destroy: type %u", o->type);
 	}
 	live[o->type]--;
+#ifdef DEBUG
 	if (o->live_prev)
 		o->live_prev->live_next = o->live_next;
 	else
@@ -110,6 +117,7 @@ static void kobj_destroy(kobj_t *o)
 		o->live_next->live_prev = o->live_prev;
 	else
 		live_tail = o->live_prev;
+#endif
 	pool_t *pool = o->pool;
 	paddr_t pa = kva2pa(o);
 	if (pool) {
@@ -144,10 +152,12 @@ void kobj_pin(kobj_t *o)
 	o->pins++;
 }
 
+#ifdef DEBUG
 kobj_t *kobj_next_live(const kobj_t *o)
 {
 	return o ? o->live_next : live_head;
 }
+#endif
 
 unsigned long kobj_live(unsigned type)
 {

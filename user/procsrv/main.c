@@ -3,7 +3,8 @@
  *
  * It owns the root pool, starts init (pid 1) from the initrd with most of
  * free RAM as its quota, and then serves one endpoint forever: requests of
- * procsrv_proto.h from processes (the badge is the caller's pid) and the
+ * procsrv_proto.h from processes (the badge is the caller's pid and
+ * table index, proc_badge) and the
  * fault messages of their threads (the same endpoint, the same badge).
  * One thread, no reply ever kept across a receive: every request is
  * answered at once, or not at all when the caller is gone (exit, exec,
@@ -193,7 +194,7 @@ static void serve(void)
 		reply = false;
 		if (r.r0 < 0)
 			continue;
-		p = proc_find((long)r.r[5]);
+		p = proc_by_badge(r.r[5]);
 		if (p == NULL || p->state != P_ALIVE)
 			continue; /* cannot happen: a dead process's thread is gone */
 		if (MSG_LABEL(r.r[0]) == FAULT_LABEL)

@@ -44,6 +44,16 @@ unsigned long proc_live_count(void)
 	return n;
 }
 
+proc_t *proc_by_badge(unsigned long badge)
+{
+	unsigned long i = badge >> PROC_BADGE_SHIFT;
+	long pid = (long)(badge & ((1UL << PROC_BADGE_SHIFT) - 1));
+
+	if (i >= NPROC || procs[i].state == P_FREE || procs[i].pid != pid)
+		return NULL;
+	return &procs[i];
+}
+
 proc_t *proc_at(unsigned long index)
 {
 	for (unsigned long i = index; i < NPROC; i++) {
@@ -114,7 +124,7 @@ proc_t *proc_create(long ppid, unsigned long parent_pool, unsigned long quota, l
 		e = inv(px(p, PX_POOL), POOL_CREATE, CAP_THREAD, px(p, PX_THREAD), 0, 0);
 	if (e >= 0)
 		e = cap_mint(SLOT_CSPACE, srv_ep, px(p, PX_EP), RIGHT_WRITE,
-			     (unsigned long)next_pid);
+			     proc_badge(next_pid, (unsigned long)(p - procs)));
 	if (e < 0) {
 		proc_release(p);
 		*err = e;

@@ -69,6 +69,15 @@ static inline unsigned long px(const proc_t *p, unsigned x)
 /* The table: set up once with the first of NPROC * PROC_SLOTS free slots. */
 void proc_table_init(unsigned long first_slot, unsigned long ep_slot);
 proc_t *proc_find(long pid); /* a live or zombie process, or NULL */
+
+/* A process's endpoint badge: its pid and its table index, so that the
+ * server finds the caller without a search. */
+#define PROC_BADGE_SHIFT 40
+static inline unsigned long proc_badge(long pid, unsigned long index)
+{
+	return (unsigned long)pid | index << PROC_BADGE_SHIFT;
+}
+proc_t *proc_by_badge(unsigned long badge); /* NULL if it names no process */
 unsigned long proc_live_count(void);
 proc_t *proc_next(proc_t *p); /* iterate the used entries: start with NULL */
 proc_t *proc_at(unsigned long index); /* the first used entry at or after index */

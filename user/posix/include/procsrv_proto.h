@@ -3,7 +3,7 @@
  * library.
  *
  * A process talks to procsrv with SYS_CALL on its slot PSLOT_PROCSRV, an
- * endpoint capability badged with its pid (the same endpoint, minted with
+ * endpoint capability badged with its pid and procsrv table index (the same endpoint, minted with
  * the same badge, is its thread's fault endpoint).  The request is the
  * message label (PS_*) and up to four words; the reply carries the result
  * in w0 (>= 0, or an error of <abi/error.h>) and, for some requests, more
@@ -15,7 +15,7 @@
  *   SLOT_ASPACE (2)   its own address space, READ only (ASPACE_QUERY)
  *   SLOT_THREAD (3)   its own thread, READ only (registers, info, counters)
  *   SLOT_DEBUG  (5)   the debug capability (console, statistics)
- *   PSLOT_PROCSRV (6) the procsrv endpoint, WRITE, badge = pid
+ *   PSLOT_PROCSRV (6) the procsrv endpoint, WRITE, badge = pid | index << 40
  *   PSLOT_NTFN  (7)   its wake-up notification, READ
  *   PSLOT_IRQ   (8)   the console server only: the UART's IRQ handler
  *
