@@ -6,7 +6,8 @@
  * that the kernel can leave QEMU with the test result when the root task
  * stops.  DEBUG_STATS reports frames and live objects for leak checks,
  * and the kernel's event counters (COW faults, interrupts);
- * DEBUG_CHECK runs the frame-table checker.
+ * DEBUG_CHECK runs the frame-table checker; DEBUG_FAILNTH arms the
+ * allocation-failure injector (kern/inject.c, DEBUG kernels only).
  */
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include <kern/debug.h>
 #include <kern/trace.h>
 #include <kern/frame.h>
+#include <kern/inject.h>
 #include <kern/irq.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -92,6 +94,7 @@ int invoke_debug(const cap_t *c, sysargs_t *a)
 	case DEBUG_STATS: return debug_stats(a->arg[2]);
 	case DEBUG_CHECK: return frame_check(false);
 	case DEBUG_TRACE: return trace_invoke(a);
+	case DEBUG_FAILNTH: return inject_invoke(a);
 	}
 	return E_NOSYS;
 }
