@@ -8,8 +8,24 @@
 
 #include "ptest.h"
 
-extern const test_t ptests[], pipe_tests[], trace_tests[];
-extern const int nptests, npipe_tests, ntrace_tests;
+extern const test_t ptests[], pipe_tests[], trace_tests[], inject_tests[];
+extern const int nptests, npipe_tests, ntrace_tests, ninject_tests;
+
+/* Test k of all: the pipe, trace and inject tests first (zero-intact, in
+ * ptests, must come last). */
+static const test_t *test_at(int k)
+{
+	if (k < npipe_tests)
+		return &pipe_tests[k];
+	k -= npipe_tests;
+	if (k < ntrace_tests)
+		return &trace_tests[k];
+	k -= ntrace_tests;
+	if (k < ninject_tests)
+		return &inject_tests[k];
+	k -= ninject_tests;
+	return k < nptests ? &ptests[k] : NULL;
+}
 
 static char why[200];
 
@@ -247,12 +263,8 @@ int main(int argc, char **argv)
 	/* Grow the stack and set up malloc's arena once, before any baseline. */
 	touch_private(256);
 	free(malloc(64));
-	for (int k = 0; k < npipe_tests + ntrace_tests + nptests; k++) {
-		/* The pipe and trace tests first: zero-intact must come last. */
-		const test_t *t = k < npipe_tests ? &pipe_tests[k]
-				  : k < npipe_tests + ntrace_tests
-				      ? &trace_tests[k - npipe_tests]
-				      : &ptests[k - npipe_tests - ntrace_tests];
+	for (int k = 0; test_at(k) != NULL; k++) {
+		const test_t *t = test_at(k);
 		kstats_t before, after;
 		int r = 0, st;
 		pid_t pid;
