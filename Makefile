@@ -53,6 +53,10 @@ KERN_OBJS := $(addprefix $(B)/kern/, \
 	kobj.o pool.o cap.o cspace.o aspace.o thread.o sched.o endpoint.o \
 	notification.o irq.o debug.o audit.o trace.o invoke.o syscall.o fastpath.o fault.o uaccess.o \
 	root.o)
+# The allocation-failure injector exists only in DEBUG kernels (kern/inject.h).
+ifeq ($(DEBUG),1)
+KERN_OBJS += $(B)/kern/inject.o
+endif
 LIB_OBJS := $(addprefix $(B)/lib/, \
 	string.o fmt.o fdt.o platform.o error.o elf.o cpio.o)
 KOBJS := $(ARCH_OBJS) $(KERN_OBJS) $(LIB_OBJS) $(B)/initrd.o

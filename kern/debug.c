@@ -7,7 +7,9 @@
  * stops.  DEBUG_STATS reports frames and live objects for leak checks,
  * and the kernel's event counters (COW faults, interrupts);
  * DEBUG_CHECK runs the invariant audit (kern/audit.c): frame table, every
- * frame's and object's reference count, pool usage, page tables.
+ * frame's and object's reference count, pool usage, page tables (a
+ * release kernel checks the frame table only); DEBUG_FAILNTH arms the
+ * allocation-failure injector (kern/inject.c, DEBUG kernels only).
  */
 #include <string.h>
 
@@ -19,6 +21,7 @@
 #include <kern/debug.h>
 #include <kern/trace.h>
 #include <kern/frame.h>
+#include <kern/inject.h>
 #include <kern/irq.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -98,6 +101,7 @@ int invoke_debug(const cap_t *c, sysargs_t *a)
 	case DEBUG_CHECK: return frame_check(false); /* release: no object list to audit */
 #endif
 	case DEBUG_TRACE: return trace_invoke(a);
+	case DEBUG_FAILNTH: return inject_invoke(a);
 	}
 	return E_NOSYS;
 }

@@ -40,6 +40,7 @@
 #include <kern/assert.h>
 #include <kern/console.h>
 #include <kern/frame.h>
+#include <kern/inject.h>
 #include <kern/trace.h>
 
 #define FRAME_NIL    UINT32_MAX
@@ -232,13 +233,19 @@ void frame_seal(void)
 	}
 }
 
+/* The kernel's own allocations, charged to no pool (pool allocations
+ * come through pool_alloc_frame_fill, which has its own hook). */
 int frame_alloc(frame_kind_t kind, paddr_t *pa)
 {
+	if (!inject_take())
+		return E_NOMEM;
 	return frame_alloc_owned(kind, 0, true, pa);
 }
 
 int frame_alloc_nozero(frame_kind_t kind, paddr_t *pa)
 {
+	if (!inject_take())
+		return E_NOMEM;
 	return frame_alloc_owned(kind, 0, false, pa);
 }
 

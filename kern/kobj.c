@@ -27,6 +27,7 @@
 #include <kern/assert.h>
 #include <kern/cspace.h>
 #include <kern/endpoint.h>
+#include <kern/inject.h>
 #include <kern/irq.h>
 #include <kern/kobj.h>
 #include <kern/notification.h>
@@ -44,7 +45,7 @@ bool kobj_can_alloc(pool_t *pool, size_t frames)
 {
 	if (pool)
 		return pool_can_charge(pool, frames);
-	return frame_free_count() >= frames;
+	return frame_free_count() >= frames && inject_allow(frames);
 }
 
 /* Bytes of each object type: only those are zeroed in the object's frame

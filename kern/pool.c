@@ -13,6 +13,7 @@
  */
 #include <abi/error.h>
 #include <kern/assert.h>
+#include <kern/inject.h>
 #include <kern/pool.h>
 
 static uint32_t owner_token(pool_t *p)
@@ -55,7 +56,7 @@ bool pool_can_charge(const pool_t *p, size_t n)
 	for (; p; p = p->parent)
 		if (p->used + n > p->quota)
 			return false;
-	return true;
+	return inject_allow(n); /* true, unless a test injects a failure */
 }
 
 int pool_charge(pool_t *p, size_t n)
@@ -82,7 +83,7 @@ int pool_alloc_frame(pool_t *p, frame_kind_t kind, paddr_t *pa)
 
 int pool_alloc_frame_fill(pool_t *p, frame_kind_t kind, paddr_t *pa, bool zero)
 {
-	if (!can_charge(p, 1))
+	if (!can_charge(p, 1) || !inject_take())
 		return E_NOMEM;
 	for (pool_t *q = p; q; q = q->parent)
 		q->used++;

@@ -17,6 +17,7 @@
 #include <kern/assert.h>
 #include <kern/console.h>
 #include <kern/endpoint.h>
+#include <kern/inject.h>
 #include <kern/notification.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -111,6 +112,7 @@ static void unbind(thread_t *t)
 
 void thread_destroy(thread_t *t)
 {
+	inject_thread_gone(t);
 	thread_abort_ipc(t, E_NOENT);
 	if (t->reply_to) {
 		thread_t *c = t->reply_to;

@@ -267,7 +267,7 @@ static const unsigned long labels[] = {
     THREAD_CONFIGURE,  THREAD_START,	    THREAD_SUSPEND, THREAD_RESUME,   THREAD_READ_REGS,
     THREAD_WRITE_REGS, THREAD_SET_PRIORITY, THREAD_INFO,    IRQ_BIND,	     IRQ_ACK,
     IRQ_UNBIND,	       DEBUG_PUTS,	    DEBUG_STATS,    DEBUG_CHECK,     ASPACE_STATS,
-    THREAD_STATS,      DEBUG_TRACE,
+    THREAD_STATS,      DEBUG_TRACE,	    DEBUG_FAILNTH,
 };
 #define NLABELS (sizeof(labels) / sizeof(labels[0]))
 
@@ -572,6 +572,10 @@ static int safe_invoke(unsigned long *a)
 			return out_ok(a[2], sizeof(kstats_t));
 		if (label == DEBUG_PUTS)
 			return puts_ok(a[2], a[3]);
+		if (label == DEBUG_FAILNTH) /* never at the root's own allocations */
+			return a[2] == 0 || (a[3] & ~15UL) ||
+			       ((a[3] & FAILNTH_THREAD) && !(a[3] & FAILNTH_SERVED) &&
+				a[4] >= CH_FIRST && a[4] < FZ_END && (a[4] - CH_FIRST) % 4 == 0);
 		if (label == DEBUG_TRACE && a[2] == TRACE_READ) /* at most 4096 events */
 			return out_ok(a[3], (a[4] < 4096 ? a[4] : 4096) * sizeof(trace_event_t));
 		return 1;
@@ -709,7 +713,7 @@ static void chaos_main(unsigned long seed)
 				a[2] = CAP_ENDPOINT; /* no cycles: no cspaces */
 			if (a[1] == THREAD_CONFIGURE || a[1] == THREAD_SET_PRIORITY)
 				a[5] = a[2] = (r >> 20) % 17; /* never above the root */
-			if (a[1] == DEBUG_PUTS)
+			if (a[1] == DEBUG_PUTS || a[1] == DEBUG_FAILNTH)
 				continue; /* no debug cap anyway */
 		}
 		/* blocking calls are rare: somebody may never come */
@@ -1055,6 +1059,12 @@ static void args_for(unsigned long *a)
 			a[3] = chance(70) ? rn(TRACE_M_ALL + 1) : rnd();
 		}
 		break;
+	case DEBUG_FAILNTH: /* mostly real: a chaos thread's own allocations fail */
+		a[2] = chance(30) ? 0 : 1 + rn(24);
+		a[3] = chance(90) ? FAILNTH_THREAD | FAILNTH_OWN | (chance(30) ? FAILNTH_ONCE : 0)
+				  : rnd();
+		a[4] = chance(90) ? CH_FIRST + 4 * rn(NCHAOS) : pick_slot();
+		break;
 	case DEBUG_PUTS:
 		if (chance(40)) {
 			a[2] = (unsigned long)text_buf + rn(4);
@@ -1321,6 +1331,7 @@ static void one_call(void)
 
 static void teardown(void)
 {
+	q_inv(SLOT_DEBUG, DEBUG_FAILNTH, 0, 0, 0, 0); /* no injected failures from here */
 	/* stop every thread the fuzzer made */
 	for (unsigned long s = WT_FIRST; s < FZ_END; s++)
 		if (q_type(s) == CAP_THREAD)

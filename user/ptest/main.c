@@ -9,8 +9,27 @@
 
 #include "ptest.h"
 
-extern const test_t ptests[], pipe_tests[], trace_tests[], fault_tests[];
-extern const int nptests, npipe_tests, ntrace_tests, nfault_tests;
+extern const test_t ptests[], pipe_tests[], trace_tests[], fault_tests[], inject_tests[];
+extern const int nptests, npipe_tests, ntrace_tests, nfault_tests, ninject_tests;
+
+/* Test k of all: the fault, pipe, trace and inject tests first
+ * (zero-intact, in ptests, must come last). */
+static const test_t *test_at(int k)
+{
+	if (k < nfault_tests)
+		return &fault_tests[k];
+	k -= nfault_tests;
+	if (k < npipe_tests)
+		return &pipe_tests[k];
+	k -= npipe_tests;
+	if (k < ntrace_tests)
+		return &trace_tests[k];
+	k -= ntrace_tests;
+	if (k < ninject_tests)
+		return &inject_tests[k];
+	k -= ninject_tests;
+	return k < nptests ? &ptests[k] : NULL;
+}
 
 static char why[200];
 
@@ -248,20 +267,8 @@ int main(int argc, char **argv)
 	/* Grow the stack and set up malloc's arena once, before any baseline. */
 	touch_private(256);
 	free(malloc(64));
-	for (int k = 0; k < nfault_tests + npipe_tests + ntrace_tests + nptests; k++) {
-		/* The fault, pipe and trace tests first: zero-intact must come
-		 * last. */
-		int i = k;
-		const test_t *t;
-
-		if (i < nfault_tests)
-			t = &fault_tests[i];
-		else if ((i -= nfault_tests) < npipe_tests)
-			t = &pipe_tests[i];
-		else if ((i -= npipe_tests) < ntrace_tests)
-			t = &trace_tests[i];
-		else
-			t = &ptests[i - ntrace_tests];
+	for (int k = 0; test_at(k) != NULL; k++) {
+		const test_t *t = test_at(k);
 		kstats_t before, after;
 		int r = 0, st;
 		pid_t pid;

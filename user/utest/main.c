@@ -167,7 +167,7 @@ static const struct {
     {tests_fault, &tests_fault_count},	 {tests_sched, &tests_sched_count},
     {tests_spawn, &tests_spawn_count},	 {tests_cow, &tests_cow_count},
     {tests_zero, &tests_zero_count},	 {tests_stats, &tests_stats_count},
-    {tests_irq, &tests_irq_count},
+    {tests_inject, &tests_inject_count}, {tests_irq, &tests_irq_count},
 };
 
 /* Every page a test may map in the root's aspace, checked and cleaned. */
@@ -200,6 +200,7 @@ static void cleanup(unsigned long mark)
 {
 	unsigned long end = slot_mark();
 
+	INV1(SLOT_DEBUG, DEBUG_FAILNTH, 0); /* a failed walk may leave it armed */
 	for (unsigned long s = mark; s < end; s++) {
 		if (cap_type(s) == CAP_THREAD)
 			INV0(s, THREAD_SUSPEND);

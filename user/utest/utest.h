@@ -139,3 +139,4 @@ TEST_GROUP(tests_cow);
 TEST_GROUP(tests_zero);
 TEST_GROUP(tests_stats);
 TEST_GROUP(tests_irq);
+TEST_GROUP(tests_inject);

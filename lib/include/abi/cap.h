@@ -78,7 +78,19 @@ enum {
 	DEBUG_STATS,	   /* a2 = user buffer for a kstats_t */
 	DEBUG_CHECK,	   /* run the kernel's invariant checks; 0 or E_CORRUPT */
 	DEBUG_TRACE,	   /* a2 = TRACE_* operation, a3, a4 (abi/trace.h) */
+	DEBUG_FAILNTH,	   /* DEBUG kernels: a2 = N (0: disarm), a3 = FAILNTH_*, a4 = thread slot
+			      -> a1 = failures, a2 = allocations, a3 = still armed (before) */
 };
+
+/* DEBUG_FAILNTH: the Nth frame allocation from now fails as if RAM were out
+ * (DEBUG kernels only; E_NOSYS otherwise).  Without FAILNTH_OWN or
+ * FAILNTH_SERVED every allocation counts; with them only those made for
+ * the target thread (the caller, or the thread in slot a4 with
+ * FAILNTH_THREAD).  Failures persist until disarmed unless FAILNTH_ONCE. */
+#define FAILNTH_OWN    1u /* in the target's own system calls and faults */
+#define FAILNTH_SERVED 2u /* by a thread that owes the target a reply (its server) */
+#define FAILNTH_THREAD 4u /* the target is the thread in slot a4 (RIGHT_WRITE) */
+#define FAILNTH_ONCE   8u /* disarm after the first injected failure */
 
 /* ASPACE_CLONE flags.  Default: copy-on-write (writable leaves become
  * read-only + COW in both, frames shared).  CLONE_EAGER copies every
