@@ -22,7 +22,9 @@
  * step.  A worker may still be killed by a fault it caused (a shrunk
  * heap); that is reported and allowed.
  *
- * The runner waits for every worker, then checks that the kernel's free
+ * Every 500 steps a process runs the kernel's invariant audit
+ * (DEBUG_CHECK); a failure ends the run.  The runner waits for every
+ * worker, then checks that the kernel's free
  * frames and live objects are back at their values before the run and
  * that DEBUG_CHECK passes.  It prints "PASS: pfuzz" or "FAIL: pfuzz: why"
  * and exits 0 or 1; procsrv's own teardown check (RESULT: PASS) then
@@ -264,12 +266,21 @@ static void fork_step(unsigned long calls)
 	}
 }
 
+/* Exit status of a worker whose invariant check failed. */
+#define EXIT_CORRUPT 3
+
 static void worker(unsigned long calls)
 {
 	for (unsigned long i = 0; i < calls; i++) {
 		unsigned r = (unsigned)rn(100);
 
 		steps++;
+		/* After every batch, the kernel's invariant audit. */
+		if (steps % 500 == 0 && sys_invoke(SLOT_DEBUG, DEBUG_CHECK, 0, 0, 0, 0, 0).r0 != 0) {
+			printf("FAIL: pfuzz: DEBUG_CHECK failed after %lu steps of pid %d\n", steps,
+			       (int)getpid());
+			_exit(EXIT_CORRUPT);
+		}
 		if (r < 40)
 			raw_call();
 		else if (r < 70)
@@ -349,6 +360,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < procs; i++) {
 		if (waitpid(pids[i], &st, 0) != pids[i])
 			printf("pfuzz: worker %d: lost\n", i);
+		else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_CORRUPT)
+			return 1; /* its FAIL line is out */
 		else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 			printf("pfuzz: worker %d ended with status %#x\n", i, (unsigned)st);
 			killed++;
