@@ -48,6 +48,12 @@ run() {
 	else
 		echo "FAIL: $prefix/fault-class-lines: no killed line for$missing (log: $log)"
 	fi
+	n=$(grep -cE '^console-writer [0-9]{2} w{237}$' "$log")
+	if [ "$n" = 40 ]; then
+		echo "PASS: $prefix/console-lines"
+	else
+		echo "FAIL: $prefix/console-lines: $n of 40 whole 256-byte lines from console-writers (log: $log)"
+	fi
 	if [ "$rc" = 124 ]; then
 		echo "FAIL: qemu/posix-$name: timeout after ${TIMEOUT}s (log: $log)"
 	elif grep -q PANIC "$log"; then

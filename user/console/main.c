@@ -15,14 +15,16 @@
  * input again) both signal.  When procsrv's input queue is full the bytes
  * wait here (pend); when pend is full too, the receive interrupt is
  * switched off and the bytes wait in the UART (QEMU then stops reading its
- * input: nothing is dropped).  Transmission polls the UART's ready bit
- * before each byte, so nothing is dropped on output either.
+ * input: nothing is dropped; a Ctrl-C typed then is seen only once the
+ * bytes before it have found room).  Transmission polls the UART's ready
+ * bit before each byte, so nothing is dropped on output either; at most
+ * OUT_BUDGET bytes are printed between two looks at the input.
  *
  * Line discipline (canonical mode): bytes are echoed; Enter (CR or LF)
  * ends a line (echo CR LF); Backspace or DEL erases a byte, Ctrl-U the
  * line; Ctrl-D hands over the line without a newline, or end of file if
- * the line is empty; Ctrl-C drops the line and has procsrv end the
- * foreground process group.  Other control bytes are ignored.  Output LF
+ * the line is empty; Ctrl-C drops the line and all typed-ahead input and
+ * has procsrv end the foreground process group.  Other control bytes are ignored.  Output LF
  * becomes CR LF.
  */
 #include <stdbool.h>
@@ -173,24 +175,34 @@ static void push_input(void)
 	}
 }
 
-/* Print everything procsrv has for the console. */
-static void pull_output(void)
+/*
+ * Print what procsrv has for the console, at most OUT_BUDGET bytes: a
+ * program that prints without end must not keep the receive side (and a
+ * Ctrl-C) from being looked at.  True if more may be waiting.
+ */
+#define OUT_BUDGET 512
+
+static bool pull_output(void)
 {
-	long printed = 0;
+	long printed = 0, total = 0;
 
 	for (;;) {
-		sysret_t r = cons_call(PS_CONS_OUTPUT, (unsigned long)printed, NULL);
+		sysret_t r = cons_call(PS_CONS_OUTPUT, (unsigned long)printed,
+				       NULL); /* confirms what was printed */
 		long n = (long)r.r[1];
 		const char *s = (const char *)&r.r[2];
 
 		if (r.r0 < 0 || n <= 0)
-			return;
+			return false;
+		if (total >= OUT_BUDGET)
+			return true; /* n bytes taken but not printed: offered again */
 		for (long i = 0; i < n; i++) {
 			if (s[i] == '\n')
 				uart_putc('\r');
 			uart_putc(s[i]);
 		}
 		printed = n;
+		total += n;
 	}
 }
 
@@ -232,7 +244,9 @@ static void discipline(char c)
 		return;
 	case CTRL('D'): end_line(true); return;
 	case CTRL('C'):
+		/* Typed-ahead input goes too (procsrv drops its queue). */
 		line_len = 0;
+		pend_len = 0;
 		put_str("^C\r\n");
 		intr = true;
 		return;
@@ -271,7 +285,8 @@ int main(int argc, char **argv)
 			}
 			push_input();
 		} while (more && pend_room());
-		pull_output();
+		if (pull_output())
+			continue; /* more to print: look at the input first, no wait */
 		/* Bytes left in the UART wait there until pend has room. */
 		uart_rx_irq(pend_room());
 		sys_invoke(PSLOT_IRQ, IRQ_ACK, 0, 0, 0, 0, 0);

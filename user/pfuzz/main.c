@@ -177,7 +177,9 @@ static void ps_request(void)
 	case PS_WAIT: m.w[1] = PS_WNOHANG; break; /* a raw wait never blocks anyway */
 	case PS_SBRK: m.w[0] = chance(80) ? rn(3 * 4096) : -(unsigned long)rn(4096); break;
 	case PS_READ:
-	case PS_CLOSE: m.w[0] = chance(80) ? rn(20) : m.w[0]; break;
+	case PS_CLOSE: /* not 0, 1, 2: the fuzzer's own console */
+		m.w[0] = chance(80) ? 3 + rn(17) : m.w[0] | 3;
+		break;
 	case PS_DUP:
 	case PS_DUP2:
 		/* Never a copy of the console (random bytes would be printed)
@@ -276,7 +278,8 @@ static void worker(unsigned long calls)
 
 		steps++;
 		/* After every batch, the kernel's invariant audit. */
-		if (steps % 500 == 0 && sys_invoke(SLOT_DEBUG, DEBUG_CHECK, 0, 0, 0, 0, 0).r0 != 0) {
+		if (steps % 500 == 0 &&
+		    sys_invoke(SLOT_DEBUG, DEBUG_CHECK, 0, 0, 0, 0, 0).r0 != 0) {
 			printf("FAIL: pfuzz: DEBUG_CHECK failed after %lu steps of pid %d\n", steps,
 			       (int)getpid());
 			_exit(EXIT_CORRUPT);
@@ -358,14 +361,20 @@ int main(int argc, char **argv)
 		}
 	}
 	for (int i = 0; i < procs; i++) {
-		if (waitpid(pids[i], &st, 0) != pids[i])
-			printf("pfuzz: worker %d: lost\n", i);
-		else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_CORRUPT)
+		if (waitpid(pids[i], &st, 0) != pids[i]) {
+			printf("FAIL: pfuzz: worker %d lost: waitpid errno %d\n", i, errno);
+			return 1;
+		} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_CORRUPT)
 			return 1; /* its FAIL line is out */
 		else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 			printf("pfuzz: worker %d ended with status %#x\n", i, (unsigned)st);
 			killed++;
 		}
+	}
+	if (killed * 2 > procs) {
+		printf("FAIL: pfuzz: %d of %d workers killed: too few ran to the end\n", killed,
+		       procs);
+		return 1;
 	}
 	/* A worker may have left the kernel's trace rings allocated. */
 	sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_FREE, 0, 0, 0, 0);

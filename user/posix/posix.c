@@ -225,6 +225,8 @@ ssize_t write(int fd, const void *buf, size_t n)
 
 	if (fd < 0)
 		return fd_fail(E_BADF);
+	if (n == 0)
+		return 0;
 	do {
 		unsigned long w[3] = {0, 0, 0};
 		size_t k = n - done > PS_IO_CHUNK ? PS_IO_CHUNK : n - done;
@@ -259,7 +261,7 @@ ssize_t read(int fd, void *buf, size_t n)
 	while (done < n) {
 		size_t k = n - done > PS_IO_CHUNK ? PS_IO_CHUNK : n - done;
 		sysret_t r = done == 0 ? ps_call_wait(PS_READ, (unsigned long)fd, k, 0, 0)
-				       : ps_call(PS_READ, (unsigned long)fd, k, 0, 0);
+				       : ps_call(PS_READ, (unsigned long)fd, k, PS_READ_NOWAIT, 0);
 		long got = ps_result(r);
 
 		if (got < 0) {
@@ -301,12 +303,8 @@ int pipe(int fds[2])
 	sysret_t r = ps_call(PS_PIPE, 0, 0, 0, 0);
 	long res = ps_result(r);
 
-	if (res < 0) {
-		fd_fail(res);
-		if (res == E_NOSPC)
-			errno = EMFILE;
-		return -1;
-	}
+	if (res < 0)
+		return (int)fd_fail(res); /* E_NOSPC: EMFILE */
 	fds[0] = (int)r.r[2];
 	fds[1] = (int)r.r[3];
 	return 0;

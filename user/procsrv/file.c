@@ -17,20 +17,20 @@
  * The console.  Output goes through one ring that the console server
  * (user/console) drains with PS_CONS_OUTPUT.  A write() arrives in
  * PS_IO_CHUNK pieces; the pieces are gathered in the writer's proc_t.wbuf
- * and enter the ring together when the last one arrives (or wbuf is full),
- * so the lines of processes that print at the same time do not mix.  Room
- * for what sits in the wbufs is reserved in the ring (cons.reserved):
- * gathering is refused with E_AGAIN before the ring could overflow, and
- * committing never fails.  Input arrives from the server as whole lines
- * (its line discipline: echo, erase, kill, Ctrl-D, Ctrl-C) and a read
- * returns at most one line.  Without a server (no UART procsrv knows, or
- * the server died) output is printed at once through the debug capability
- * and a read returns end of file.
+ * and enter the ring together when the last one arrives (or CONS_ATOMIC
+ * bytes are there), so the lines of processes that print at the same time
+ * do not mix.  A write's first piece reserves room for a whole gathered
+ * write in the ring (cons.reserved) or waits (E_AGAIN) for it: a write
+ * that has begun always completes, and committing never fails.  Input arrives from the server as
+ * whole lines (its line discipline: echo, erase, kill, Ctrl-D, Ctrl-C) and a read returns at most
+ * one line.  Without a server (no UART procsrv knows, or the server died) output is printed at once
+ * through the debug capability and a read returns end of file.
  *
  * Invariants: files[i].refs is the number of descriptors of live
  * processes that name file i; a pipe's readers (writers) is the number of
  * open files of its read (write) end; a pipe is free when both are 0;
- * cons.reserved is the sum of wlen over all processes; bit fd of
+ * cons.reserved is CONS_WRES times the number of processes with wres
+ * set (a write in progress; wlen <= CONS_ATOMIC + PS_IO_CHUNK); bit fd of
  * proc_t.fdopen is set exactly when fd is open.
  */
 #include <stdarg.h>
@@ -47,6 +47,9 @@
 #define CONS_OUT  8192
 #define CONS_IN	  4096
 #define CONS_EOFS 8
+#define CONS_WRES sizeof(((proc_t *)0)->wbuf) /* a gathered write's reservation */
+
+_Static_assert(CONS_ATOMIC + PS_IO_CHUNK <= CONS_WRES, "a gathered write fits its reservation");
 
 enum { F_FREE = 0, F_CONSOLE, F_PIPE_READ, F_PIPE_WRITE };
 
@@ -106,10 +109,17 @@ static long wait_on(proc_t *p, const void *obj)
 
 /* ---- console output ---- */
 
+/* Through the kernel's console, in pieces DEBUG_PUTS takes (at most 4096
+ * bytes each). */
 static void debug_write(const char *s, size_t n)
 {
-	if (n > 0)
-		sys_invoke(SLOT_DEBUG, DEBUG_PUTS, (unsigned long)s, n, 0, 0, 0);
+	while (n > 0) {
+		size_t k = n < 4096 ? n : 4096;
+
+		sys_invoke(SLOT_DEBUG, DEBUG_PUTS, (unsigned long)s, k, 0, 0, 0);
+		s += k;
+		n -= k;
+	}
 }
 
 /* Put n bytes in the ring (room is known to be there) or print them. */
@@ -126,10 +136,13 @@ static void cons_put(const char *s, size_t n)
 		sys_signal(px(cons.server, PX_NTFN));
 }
 
-/* p's gathered write enters the ring. */
+/* p's gathered write enters the ring (it fits: p held a reservation of
+ * CONS_WRES bytes for it), and the reservation goes. */
 static void cons_commit(proc_t *p)
 {
-	cons.reserved -= p->wlen;
+	if (p->wres)
+		cons.reserved -= CONS_WRES;
+	p->wres = false;
 	cons_put(p->wbuf, p->wlen);
 	p->wlen = 0;
 }
@@ -164,14 +177,24 @@ int cons_printf(const char *fmt, ...)
 	return (int)n;
 }
 
+/*
+ * A write()'s first piece reserves room in the ring for a whole gathered
+ * write (CONS_WRES bytes) or waits for it; the pieces after it always fit.
+ * So a write that has begun always completes, and writers waiting for
+ * room hold none.  The gathered bytes enter the ring with the write's last
+ * piece or once CONS_ATOMIC of them are there.
+ */
 static long cons_write(proc_t *p, const char *data, size_t n, bool more)
 {
-	if (cons.server != NULL && cons.out_len + cons.reserved + n > CONS_OUT)
-		return wait_on(p, WAIT_CONS_OUT);
+	if (!p->wres) {
+		if (cons.server != NULL && cons.out_len + cons.reserved + CONS_WRES > CONS_OUT)
+			return wait_on(p, WAIT_CONS_OUT);
+		cons.reserved += CONS_WRES;
+		p->wres = true;
+	}
 	memcpy(p->wbuf + p->wlen, data, n);
 	p->wlen += n;
-	cons.reserved += n;
-	if (!more || p->wlen + PS_IO_CHUNK > sizeof(p->wbuf))
+	if (!more || p->wlen >= CONS_ATOMIC)
 		cons_commit(p);
 	return (long)n;
 }
@@ -430,6 +453,8 @@ static long pipe_write(proc_t *p, pipe_t *pp, const char *src, size_t n)
 {
 	if (pp->readers == 0)
 		return E_PIPE;
+	if (n == 0)
+		return 0;
 	if (PIPE_SIZE - pp->len < n)
 		n = PIPE_SIZE - pp->len;
 	if (n == 0)
@@ -441,10 +466,12 @@ static long pipe_write(proc_t *p, pipe_t *pp, const char *src, size_t n)
 	return (long)n;
 }
 
-static long do_read(proc_t *p, unsigned long fd, unsigned long want, msg_t *out)
+static long do_read(proc_t *p, unsigned long fd, unsigned long want, unsigned long flags,
+		    msg_t *out)
 {
 	file_t *f = fd_file(p, fd);
 	char *dst = (char *)&out->w[1];
+	long r;
 
 	if (f == NULL || f->kind == F_PIPE_WRITE)
 		return E_BADF;
@@ -454,8 +481,12 @@ static long do_read(proc_t *p, unsigned long fd, unsigned long want, msg_t *out)
 	if (want == 0)
 		return 0;
 	if (f->kind == F_CONSOLE)
-		return cons_read(p, dst, want);
-	return pipe_read(p, &pipes[f->pipe], dst, want);
+		r = cons_read(p, dst, want);
+	else
+		r = pipe_read(p, &pipes[f->pipe], dst, want);
+	if (r == E_AGAIN && (flags & PS_READ_NOWAIT))
+		p->io_wait = NULL; /* it will not wait: no wake-up wanted */
+	return r;
 }
 
 static long do_write(proc_t *p, const sysret_t *r)
@@ -494,6 +525,25 @@ static long do_getpgid(proc_t *p, long pid)
 	if (q == NULL || q->state != P_ALIVE)
 		return E_NOENT;
 	return q->pgid;
+}
+
+/* The console's foreground group may be set to none, to the caller's own
+ * group or to a group of one of its children: a process cannot put
+ * another's group (its parent shell's, say) in the way of Ctrl-C. */
+static long do_tcsetpgrp(proc_t *p, long pgid)
+{
+	if (pgid < 0)
+		return E_INVAL;
+	if (pgid != 0 && pgid != p->pgid) {
+		bool child = false;
+
+		for (proc_t *q = proc_next(NULL); q != NULL && !child; q = proc_next(q))
+			child = q->state == P_ALIVE && q->ppid == p->pid && q->pgid == pgid;
+		if (!child)
+			return E_PERM;
+	}
+	cons.fg = pgid;
+	return 0;
 }
 
 /* ---- listings ---- */
@@ -574,7 +624,7 @@ long file_request(proc_t *p, unsigned long label, const sysret_t *r, msg_t *out)
 	long e;
 
 	switch (label) {
-	case PS_READ: return do_read(p, w0, w1, out);
+	case PS_READ: return do_read(p, w0, w1, r->r[3], out);
 	case PS_WRITE: return do_write(p, r);
 	case PS_CLOSE: return fd_close(p, w0);
 	case PS_DUP:
@@ -584,11 +634,7 @@ long file_request(proc_t *p, unsigned long label, const sysret_t *r, msg_t *out)
 	case PS_PIPE: return do_pipe(p, out);
 	case PS_SETPGID: return do_setpgid(p, (long)w0, (long)w1);
 	case PS_GETPGID: return do_getpgid(p, (long)w0);
-	case PS_TCSETPGRP:
-		if ((long)w0 < 0)
-			return E_INVAL;
-		cons.fg = (long)w0;
-		return 0;
+	case PS_TCSETPGRP: return do_tcsetpgrp(p, (long)w0);
 	case PS_TCGETPGRP: return cons.fg;
 	case PS_PROC: return do_proc(w0, w1, out);
 	case PS_LS: return do_ls(w0, out);
@@ -626,7 +672,7 @@ void file_fork(const proc_t *parent, proc_t *child)
 
 void file_exit(proc_t *p)
 {
-	if (p->wlen > 0)
+	if (p->wres)
 		cons_commit(p);
 	for (unsigned long fd = 0; p->fdopen != 0; fd++) {
 		if (p->fdopen & (1u << fd))

@@ -155,8 +155,10 @@ static bool handle_request(proc_t *p, const sysret_t *r, msg_t *out)
 	long res;
 	bool self = false;
 
+	/* Every reply word is set anew: nothing of an earlier reply (another
+	 * process's pipe data or console input) may leak through. */
 	out->info = MSG_INFO(0, 2);
-	out->w[1] = 0;
+	out->w[1] = out->w[2] = out->w[3] = 0;
 	switch (MSG_LABEL(r->r[0])) {
 	case PS_FORK: res = proc_fork(p, w0, w1); break;
 	case PS_EXEC_ARG: res = do_exec_arg(p, r); break;
@@ -311,6 +313,8 @@ static void start_console(void)
 	if (e >= 0)
 		e = proc_start(p, regs);
 	if (e < 0) {
+		sys_invoke(d->irq_slot, IRQ_UNBIND, 0, 0, 0, 0,
+			   0); /* the binding holds its notification */
 		proc_exit(p, PS_STATUS_KILLED(PS_SIGKILL, 0));
 		goto fail;
 	}

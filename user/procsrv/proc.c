@@ -143,6 +143,7 @@ proc_t *proc_create(long ppid, unsigned long parent_pool, unsigned long quota, l
 	memset(p->fd, 0, sizeof(p->fd));
 	p->fdopen = 0;
 	p->io_wait = NULL;
+	p->wres = false;
 	p->wlen = 0;
 	return p;
 }

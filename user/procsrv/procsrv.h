@@ -23,6 +23,7 @@
 #define PROC_SLOTS    8
 #define PROC_PRIO     8 /* below procsrv (16): the server answers first */
 #define PROC_NAME_MAX 24
+#define CONS_ATOMIC   256 /* a console write() up to this size comes out whole */
 
 /* procsrv's own page where it fills frames before handing them out. */
 #define PS_SCRATCH_VA 0x50000000UL
@@ -57,8 +58,9 @@ typedef struct proc {
 	uint8_t fd[PS_NFD];	   /* 0: closed; k: open file k - 1 */
 	uint16_t fdopen;	   /* bit fd set: fd[fd] != 0 */
 	const void *io_wait;	   /* what it waits on after E_AGAIN, or NULL */
+	bool wres;		   /* holds a reservation in the console ring */
 	size_t wlen;		   /* bytes of a console write() gathered so far */
-	char wbuf[256];
+	char wbuf[CONS_ATOMIC + PS_IO_CHUNK];
 } proc_t;
 
 static inline unsigned long px(const proc_t *p, unsigned x)

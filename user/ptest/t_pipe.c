@@ -41,13 +41,70 @@ static int t_pipe_basic(void)
 	CHECK_EQ(errno, EBADF);
 	CHECK_EQ(write(fds[0], "x", 1), -1);
 	CHECK_EQ(errno, EBADF);
-	/* a zero-byte read returns at once */
+	/* zero-byte reads and writes return at once (the write hung) */
 	CHECK_EQ(read(fds[0], buf, 0), 0);
+	CHECK_EQ(write(fds[1], "", 0), 0);
 	CHECK_EQ(close(fds[1]), 0);
 	CHECK_EQ(read(fds[0], buf, sizeof(buf)), 0); /* end of file */
 	CHECK_EQ(close(fds[0]), 0);
 	CHECK_EQ(close(fds[0]), -1);
 	CHECK_EQ(errno, EBADF);
+	return 0;
+}
+
+/* A reply carries nothing of an earlier one: a raw read of an empty pipe
+ * after someone read a secret from another pipe gets zeros in its words
+ * (it got the secret's bytes before the fix). */
+static int t_reply_words(void)
+{
+	int a[2], b[2];
+	char buf[32];
+	msg_t m = {0};
+	sysret_t r;
+
+	CHECK_EQ(pipe(a), 0);
+	CHECK_EQ(pipe(b), 0);
+	CHECK_EQ(write(a[1], "SECRET-0SECRET-1SECRET-2", 24), 24);
+	CHECK_EQ(read(a[0], buf, 24), 24);
+	m.info = MSG_INFO(PS_READ, 4);
+	m.w[0] = (unsigned long)b[0];
+	m.w[1] = PS_IO_CHUNK;
+	m.w[2] = PS_READ_NOWAIT;
+	r = sys_call(PSLOT_PROCSRV, &m);
+	CHECK_EQ(r.r0, 0);
+	CHECK_EQ((long)r.r[1], E_AGAIN);
+	CHECK(r.r[2] == 0 && r.r[3] == 0 && r.r[4] == 0);
+	for (int i = 0; i < 2; i++) {
+		close(a[i]);
+		close(b[i]);
+	}
+	return 0;
+}
+
+/* Many processes printing whole 256-byte lines at once: every write
+ * completes (40 of them deadlocked the console ring before the fix) and
+ * each line comes out in one piece (test/qemu/posix.sh counts them). */
+static int t_console_writers(void)
+{
+	pid_t pids[40];
+	int st;
+
+	for (int i = 0; i < 40; i++) {
+		pids[i] = fork();
+		CHECK(pids[i] >= 0);
+		if (pids[i] == 0) {
+			char line[256];
+			int n = snprintf(line, sizeof(line), "console-writer %02d ", i);
+
+			memset(line + n, 'w', sizeof(line) - (size_t)n - 1);
+			line[255] = '\n';
+			_exit(write(1, line, 256) == 256 ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < 40; i++) {
+		st = wait_for(pids[i]);
+		CHECK_EQ(st, 0);
+	}
 	return 0;
 }
 
@@ -300,6 +357,10 @@ static int t_pgrp(void)
 	CHECK_EQ(setpgid(pid, 0), 0);
 	CHECK_EQ(getpgid(pid), pid);
 	CHECK_EQ(setpgid(1, 0), -1); /* not ours */
+	/* The console's foreground group: our own or a child's only. */
+	CHECK_EQ(tcsetpgrp(0, 1), getpgrp() == 1 ? 0 : -1);
+	CHECK_EQ(tcsetpgrp(0, 12345), -1);
+	CHECK_EQ(errno, EPERM);
 	CHECK_EQ(tcsetpgrp(0, pid), 0);
 	CHECK_EQ(tcgetpgrp(0), pid);
 	CHECK_EQ(kill(pid, 9), 0);
@@ -417,12 +478,20 @@ static int t_initrd_list(void)
 }
 
 const test_t pipe_tests[] = {
-    {"pipe-basic", t_pipe_basic},   {"fd-errors", t_fd_errors},
-    {"fd-limit", t_fd_limit},	    {"pipe-dup", t_pipe_dup},
-    {"pipe-epipe", t_pipe_epipe},   {"pipe-large", t_pipe_large},
-    {"pipe-cow", t_pipe_cow},	    {"pipe-many", t_pipe_many},
-    {"fd-exec", t_fd_exec},	    {"pgrp", t_pgrp},
-    {"proc-list", t_proc_list},	    {"proc-counters", t_proc_counters},
+    {"pipe-basic", t_pipe_basic},
+    {"reply-words", t_reply_words},
+    {"console-writers", t_console_writers},
+    {"fd-errors", t_fd_errors},
+    {"fd-limit", t_fd_limit},
+    {"pipe-dup", t_pipe_dup},
+    {"pipe-epipe", t_pipe_epipe},
+    {"pipe-large", t_pipe_large},
+    {"pipe-cow", t_pipe_cow},
+    {"pipe-many", t_pipe_many},
+    {"fd-exec", t_fd_exec},
+    {"pgrp", t_pgrp},
+    {"proc-list", t_proc_list},
+    {"proc-counters", t_proc_counters},
     {"thread-cap", t_thread_cap},
     {"initrd-list", t_initrd_list},
 };

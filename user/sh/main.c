@@ -260,6 +260,8 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
+	/* A group of its own: Ctrl-C reaches the jobs' groups, never ours. */
+	setpgid(0, 0);
 	printf("sh: type 'help' for help\n");
 	while (!quit) {
 		int n, bg;

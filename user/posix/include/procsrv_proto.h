@@ -66,9 +66,11 @@ enum {
 		      * w2 = number of successful execs, w3 = live processes */
 	/* File descriptors (PS_NFD per process; 0, 1, 2 on the console for
 	 * init; inherited by fork, kept by exec, closed at exit). */
-	PS_READ,     /* w0 = fd, w1 = at most this many bytes (<= PS_IO_CHUNK)
+	PS_READ,     /* w0 = fd, w1 = at most this many bytes (<= PS_IO_CHUNK),
+		      * w2 = PS_READ_NOWAIT or 0
 		      * -> w0 = n (0: end of file), w1..w3 = the bytes;
-		      *    E_AGAIN: nothing yet, wait on PSLOT_NTFN and ask again */
+		      *    E_AGAIN: nothing yet, wait on PSLOT_NTFN and ask again
+		      *    (with PS_READ_NOWAIT: nothing yet, and no wake-up) */
 	PS_WRITE,    /* w0 = fd | n << 32 | PS_WRITE_MORE, w1..w3 = n bytes
 		      * -> w0 = bytes taken (a pipe may take fewer); E_AGAIN: no
 		      *    room yet, wait and ask again; E_PIPE: no reader left */
@@ -78,7 +80,8 @@ enum {
 	PS_PIPE,     /* -> w0 = 0, w1 = read end's fd, w2 = write end's fd */
 	PS_SETPGID,  /* w0 = pid (0: the caller), w1 = pgid (0: that pid) -> 0 */
 	PS_GETPGID,  /* w0 = pid (0: the caller) -> its process group */
-	PS_TCSETPGRP, /* w0 = pgid (0: none) -> 0: the console's foreground group */
+	PS_TCSETPGRP, /* w0 = pgid (0: none) -> 0: the console's foreground group;
+		       * E_PERM unless pgid is the caller's group or a child's */
 	PS_TCGETPGRP, /* -> the foreground group, 0 if none */
 	PS_PROC,     /* w0 = table index, w1 = page -> w0 = index of the first
 		      * entry in use at or after it (E_NOENT: none), and
@@ -102,6 +105,7 @@ enum {
 #define PS_NFD	       16
 #define PS_IO_CHUNK    24	  /* bytes per PS_READ / PS_WRITE */
 #define PS_WRITE_MORE  (1UL << 63) /* more of the same write() follows */
+#define PS_READ_NOWAIT 1UL	   /* PS_READ: the caller will not wait */
 #define PS_CONS_EOF    (1UL << 8)  /* Ctrl-D: end of file after the bytes */
 #define PS_CONS_INTR   (1UL << 9)  /* Ctrl-C: end the foreground group */
 
