@@ -10,6 +10,10 @@
  * keeps its old events and counts the new ones it drops; the next read
  * reports them as one TRACE_LOST event.
  *
+ * With more than one hart (issue 6) TRACE_READ, which drains every
+ * hart's ring, and TRACE_FREE will need the rings' owners stopped or a
+ * lock: today one hart runs the kernel and nothing races.
+ *
  * Invariants: trace_mask != 0 only while every online hart has a ring;
  * 0 <= len <= TRACE_RING_EVENTS; the ring's frames are FRAME_KERNEL and
  * owned by nobody but this file.

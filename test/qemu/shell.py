@@ -158,6 +158,9 @@ def session(c):
     c.send("echo abX\x7fc\n")
     check("backspace", c.expect(r"^abc$") is not None and c.expect(r"^\$ ") is not None,
           "no 'abc'")
+    c.send("echo le\x1b[Aft\x1b[D\n")  # arrow keys are swallowed
+    check("escape-keys", c.expect(r"^left$") is not None and c.expect(r"^\$ ") is not None,
+          "arrow keys left bytes in the line")
     c.send("echo wrong\x15echo right\n")
     check("ctrl-u", c.expect(r"^right$") is not None and c.expect(r"^\$ ") is not None,
           "no 'right'")

@@ -24,8 +24,9 @@
  * ends a line (echo CR LF); Backspace or DEL erases a byte, Ctrl-U the
  * line; Ctrl-D hands over the line without a newline, or end of file if
  * the line is empty; Ctrl-C drops the line and all typed-ahead input and
- * has procsrv end the foreground process group.  Other control bytes are ignored.  Output LF
- * becomes CR LF.
+ * has procsrv end the foreground process group.  Escape sequences (the
+ * arrow keys) and other control bytes are ignored.  Output LF becomes
+ * CR LF.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -222,9 +223,24 @@ static void end_line(bool eof_if_empty)
 	line_len = 0;
 }
 
+/* Inside an escape sequence (ESC [ ... final byte): the arrow and
+ * function keys of a terminal.  Line editing has no use for them; they
+ * are swallowed whole instead of leaving "[A" in the line. */
+static int esc;
+
 static void discipline(char c)
 {
+	if (esc == 1) {
+		esc = c == '[' || c == 'O' ? 2 : 0;
+		return;
+	}
+	if (esc == 2) {
+		if (c >= 0x40 && c <= 0x7e)
+			esc = 0; /* the final byte */
+		return;
+	}
 	switch (c) {
+	case 0x1b: esc = 1; return;
 	case '\r':
 	case '\n':
 		line[line_len++] = '\n';
