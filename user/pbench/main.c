@@ -41,21 +41,27 @@ static uint64_t median(int n)
 	return samples[n / 2];
 }
 
-/* fork (or forkcopy) + the child's _exit + waitpid, n times. */
+/* One fork (or forkcopy) + the child's _exit + waitpid: its count. */
+static uint64_t one_fork_exit_wait(int eager)
+{
+	int status;
+	uint64_t t0 = instret();
+	pid_t pid = eager ? forkcopy() : fork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		printf("pbench: fork failed\n");
+		exit(1);
+	}
+	return instret() - t0;
+}
+
+/* The median of n. */
 static uint64_t fork_exit_wait(int n, int eager)
 {
-	for (int i = 0; i < n; i++) {
-		int status;
-		uint64_t t0 = instret();
-		pid_t pid = eager ? forkcopy() : fork();
-		if (pid == 0)
-			_exit(0);
-		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-			printf("pbench: fork failed\n");
-			exit(1);
-		}
-		samples[i] = instret() - t0;
-	}
+	for (int i = 0; i < n; i++)
+		samples[i] = one_fork_exit_wait(eager);
 	return median(n);
 }
 
@@ -71,23 +77,11 @@ static uint64_t fork_exit_wait_traced(int n, unsigned long mask)
 	static trace_event_t ev[16];
 
 	for (int i = 0; i < n; i++) {
-		int status;
-		uint64_t t0;
-		pid_t pid;
-
 		if (sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_START, mask, 0, 0, 0).r0 < 0) {
 			printf("pbench: cannot start the trace\n");
 			exit(1);
 		}
-		t0 = instret();
-		pid = fork();
-		if (pid == 0)
-			_exit(0);
-		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-			printf("pbench: fork failed\n");
-			exit(1);
-		}
-		samples[i] = instret() - t0;
+		samples[i] = one_fork_exit_wait(0);
 		sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_STOP, 0, 0, 0, 0);
 		while (sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_READ, (unsigned long)ev, 16, 0, 0)
 			   .r0 > 0)
