@@ -47,7 +47,7 @@ KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax \
 KASFLAGS := $(KCFLAGS) -D__ASSEMBLY__
 
 ARCH_OBJS := $(addprefix $(B)/arch/riscv/, \
-	head.o boot.o entry.o trap.o mmu.o pt.o plic.o sbi.o timer.o cpu.o backtrace.o)
+	head.o boot.o entry.o trap.o mmu.o pt.o plic.o sbi.o timer.o cpu.o smp.o backtrace.o)
 KERN_OBJS := $(addprefix $(B)/kern/, \
 	main.o banner.o console.o panic.o bootmem.o frame.o selftest.o \
 	kobj.o pool.o cap.o cspace.o aspace.o thread.o sched.o endpoint.o \

@@ -154,6 +154,8 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
 	banner(bi);
 	arch_timer_start(bi->plat.timebase_hz, bi->tick_hz);
 	arch_irq_init(&bi->plat);
+	kprintf("smp: %u harts online (secondary harts idle: no threads on them yet)\n",
+		smp_start(&bi->plat, bi->boot_hart, bi->plat.timebase_hz));
 
 	if (bi->opt_panic_test)
 		selftest_user_access_panic();

@@ -12,16 +12,17 @@
 
 #include <abi/error.h>
 #include <arch/arch.h>
+#include <arch/cpu.h>
 #include <kern/boot.h>
 #include <kern/console.h>
 #include <kern/frame.h>
 
-#define EXPECT(cond)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                     \
-			kprintf("  %s:%d: expected %s\n", __FILE__, __LINE__, #cond);  \
-			return 1;                                                      \
-		}                                                                  \
+#define EXPECT(cond)                                                                               \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			kprintf("  %s:%d: expected %s\n", __FILE__, __LINE__, #cond);              \
+			return 1;                                                                  \
+		}                                                                                  \
 	} while (0)
 
 extern char boot_stack[];
@@ -36,8 +37,7 @@ typedef struct span {
 /* Pages of [lo,hi) (rounded out) inside RAM (rounded in) not yet in spans;
  * adds the range to spans.  An interval-union count independent of the
  * per-frame marks in frame.c. */
-static size_t add_span(const platform_t *p, span_t *spans, size_t *n, paddr_t lo,
-		       paddr_t hi)
+static size_t add_span(const platform_t *p, span_t *spans, size_t *n, paddr_t lo, paddr_t hi)
 {
 	size_t pages = 0;
 	lo = PAGE_ROUND_DOWN(lo);
@@ -51,7 +51,7 @@ static size_t add_span(const platform_t *p, span_t *spans, size_t *n, paddr_t lo
 			seen = a >= spans[s].lo && a < spans[s].hi;
 		pages += in_ram && !seen;
 	}
-	spans[(*n)++] = (span_t){ lo, hi };
+	spans[(*n)++] = (span_t){lo, hi};
 	return pages;
 }
 
@@ -63,7 +63,8 @@ static int test_free_count(const boot_info_t *bi)
 
 	for (size_t m = 0; m < p->nmem; m++)
 		ram += (PAGE_ROUND_DOWN(p->mem[m].base + p->mem[m].size) -
-			PAGE_ROUND_UP(p->mem[m].base)) >> PAGE_SHIFT;
+			PAGE_ROUND_UP(p->mem[m].base)) >>
+		       PAGE_SHIFT;
 	for (size_t i = 0; i < p->nrsv; i++)
 		reserved += add_span(p, spans, &n, p->rsv[i].base, p->rsv[i].base + p->rsv[i].size);
 	reserved += add_span(p, spans, &n, bi->kernel.phys_start, bi->kernel.phys_end);
@@ -73,8 +74,8 @@ static int test_free_count(const boot_info_t *bi)
 
 	frame_stats_t st;
 	frame_get_stats(&st);
-	kprintf("  ram %zu pages, reserved %zu + boot allocations %zu, free %zu\n", ram,
-		reserved, boot, st.free);
+	kprintf("  ram %zu pages, reserved %zu + boot allocations %zu, free %zu\n", ram, reserved,
+		boot, st.free);
 	EXPECT(st.total == ram);
 	EXPECT(bi->free_at_boot == ram - reserved - boot);
 	EXPECT(st.free == bi->free_at_boot);
@@ -96,7 +97,7 @@ static int test_frame_exhaust(const boot_info_t *bi)
 		if (got < 64)
 			for (size_t i = 0; i < PAGE_SIZE / 8; i++)
 				EXPECT(w[i] == 0);
-		w[0] = head;  /* chain the frames through themselves */
+		w[0] = head; /* chain the frames through themselves */
 		head = pa;
 		got++;
 	}
@@ -190,14 +191,14 @@ static int test_kernel_probes(const boot_info_t *bi)
 	uintptr_t direct = (uintptr_t)pa2kva(k->phys_start);
 
 	EXPECT(arch_probe_load(k->text_start) == 0);
-	EXPECT(arch_probe_store(k->text_start) == E_FAULT);     /* text not W */
+	EXPECT(arch_probe_store(k->text_start) == E_FAULT); /* text not W */
 	EXPECT(arch_probe_load((uintptr_t)&rodata_word) == 0);
 	EXPECT(arch_probe_store((uintptr_t)&rodata_word) == E_FAULT);
 	EXPECT(arch_probe_store((uintptr_t)&data_word) == 0);
 	EXPECT(arch_probe_exec((uintptr_t)nop_function) == 0);
-	EXPECT(arch_probe_exec((uintptr_t)&data_word) == E_FAULT);  /* data not X */
-	EXPECT(arch_probe_exec(direct) == E_FAULT);              /* direct map not X */
-	EXPECT(arch_probe_store(direct) == 0);                   /* direct map W */
+	EXPECT(arch_probe_exec((uintptr_t)&data_word) == E_FAULT); /* data not X */
+	EXPECT(arch_probe_exec(direct) == E_FAULT);		   /* direct map not X */
+	EXPECT(arch_probe_store(direct) == 0);			   /* direct map W */
 	EXPECT(arch_probe_load(USER_BASE) == E_FAULT);
 	EXPECT(arch_probe_load(KERNEL_DIRECT_BASE + KERNEL_DIRECT_SIZE + PAGE_SIZE) == E_FAULT);
 	EXPECT(rodata_word == 2 && data_word == 1);
@@ -250,20 +251,45 @@ static int test_platform(const boot_info_t *bi)
 	return 0;
 }
 
+/*
+ * Secondary harts: every usable hart (up to MAX_CPUS) came online, and
+ * each takes an IPI sent to it (its count goes up; waiting at most one
+ * second of timebase for it only guards against a hang).
+ */
+static int test_smp(const boot_info_t *bi)
+{
+	const platform_t *p = &bi->plat;
+	unsigned usable = 0, online = arch_harts_online();
+
+	for (uint32_t i = 0; i < p->nharts; i++)
+		usable += p->harts[i].usable;
+	if (usable > MAX_CPUS)
+		usable = MAX_CPUS;
+	kprintf("  %u of %u usable harts online\n", online, usable);
+	EXPECT(online == usable);
+	for (unsigned i = 1; i < online; i++) {
+		uint64_t before = arch_ipis_taken(i), t0 = arch_time();
+
+		EXPECT(arch_send_ipi(i) == 0);
+		while (arch_ipis_taken(i) == before && arch_time() - t0 < p->timebase_hz)
+			;
+		EXPECT(arch_ipis_taken(i) == before + 1);
+	}
+	EXPECT(arch_send_ipi(online) != 0); /* no such hart */
+	return 0;
+}
+
 typedef struct selftest {
 	const char *name;
 	int (*fn)(const boot_info_t *bi);
-	bool whole_ram;     /* touches every frame: skipped by selftest=quick */
+	bool whole_ram; /* touches every frame: skipped by selftest=quick */
 } selftest_t;
 
 static const selftest_t tests[] = {
-	{ "frame_free_count", test_free_count, false },
-	{ "frame_refs", test_frame_refs, false },
-	{ "frame_exhaust", test_frame_exhaust, true },
-	{ "kernel_map", test_kernel_map, false },
-	{ "kernel_probes", test_kernel_probes, false },
-	{ "timer", test_timer, false },
-	{ "platform", test_platform, false },
+    {"frame_free_count", test_free_count, false}, {"frame_refs", test_frame_refs, false},
+    {"frame_exhaust", test_frame_exhaust, true},  {"kernel_map", test_kernel_map, false},
+    {"kernel_probes", test_kernel_probes, false}, {"timer", test_timer, false},
+    {"platform", test_platform, false},		  {"smp", test_smp, false},
 };
 
 int selftest_run(const boot_info_t *bi)
@@ -284,8 +310,7 @@ int selftest_run(const boot_info_t *bi)
 
 void selftest_user_access_panic(void)
 {
-	kprintf("selftest: touching user address %#lx from the kernel\n",
-		(unsigned long)USER_BASE);
+	kprintf("selftest: touching user address %#lx from the kernel\n", (unsigned long)USER_BASE);
 	(void)*(volatile uint64_t *)USER_BASE;
 	kprintf("selftest: the kernel read a user address without faulting\n");
 	kprintf("RESULT: FAIL\n");

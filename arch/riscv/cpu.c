@@ -37,6 +37,27 @@ unsigned arch_ncpus(void)
 	return ncpus;
 }
 
+cpu_t *cpu_get(unsigned index)
+{
+	return index < MAX_CPUS ? &cpus[index] : NULL;
+}
+
+void cpu_prepare(unsigned index, uint32_t hartid, uintptr_t stack_lo, uintptr_t stack_hi)
+{
+	cpu_t *c = &cpus[index];
+	c->hartid = hartid;
+	c->index = index;
+	c->stack_lo = stack_lo;
+	c->stack_hi = stack_hi;
+	c->kstack_top = stack_hi;
+	c->plic_ctx = -1;
+}
+
+void cpu_enter(cpu_t *c)
+{
+	__asm__ volatile("mv tp, %0" ::"r"(c));
+}
+
 void arch_putc(char c)
 {
 	sbi_putc(c);

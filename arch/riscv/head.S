@@ -76,6 +76,49 @@ boot_high:
 3:	wfi
 	j	3b
 
+/*
+ * A secondary hart, started by smp_start through SBI HSM hart_start: it
+ * arrives here at the physical address, MMU off, with a0 = hartid and
+ * a1 = its cpu index.  It switches to the kernel's page table
+ * (smp_kernel_satp, read through its physical address); the kernel table
+ * has no identity map, so the fetch after the satp write faults, and
+ * stvec, set first, is where that fault lands: secondary_high, at its
+ * virtual address.  There it takes its stack in smp_stacks and calls
+ * secondary_main (arch/riscv/smp.c), which never returns.
+ */
+	.section .text.head, "ax"
+	.globl secondary_entry
+	.balign 4
+secondary_entry:
+	csrw	sie, zero
+	csrw	sscratch, zero
+	mv	tp, zero
+	ld	t0, .Lsecondary_high
+	csrw	stvec, t0
+	lla	t0, smp_kernel_satp
+	ld	t0, 0(t0)
+	sfence.vma
+	csrw	satp, t0
+	sfence.vma
+	j	secondary_high          /* faults to stvec: the same place */
+
+	.balign 8
+.Lsecondary_high:
+	.dword	secondary_high
+
+	.section .text.boot, "ax"
+	.balign 4
+secondary_high:
+	lla	sp, smp_stacks          /* virtual now */
+	li	t0, KERNEL_STACK_SIZE
+	mul	t0, t0, a1              /* index >= 1: the top of stack index - 1 */
+	add	sp, sp, t0
+	mv	fp, zero
+	mv	ra, zero
+	call	secondary_main
+4:	wfi
+	j	4b
+
 	.section .bss
 	.balign 4096
 	.globl boot_stack, boot_stack_top

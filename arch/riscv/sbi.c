@@ -20,7 +20,7 @@ sbi_ret_t sbi_call(long eid, long fid, long a0, long a1, long a2)
 			 : "+r"(r_a0), "+r"(r_a1)
 			 : "r"(r_a2), "r"(r_a6), "r"(r_a7)
 			 : "memory");
-	return (sbi_ret_t){ .error = r_a0, .value = r_a1 };
+	return (sbi_ret_t){.error = r_a0, .value = r_a1};
 }
 
 /* Legacy calls return only a0 and take the EID alone. */
@@ -42,7 +42,7 @@ void sbi_init(void)
 {
 	sbi_ret_t r = sbi_call(SBI_EXT_BASE, 0, 0, 0, 0);
 	if (r.error != SBI_SUCCESS) {
-		sbi_info.spec_version = 0;  /* v0.1: legacy calls only */
+		sbi_info.spec_version = 0; /* v0.1: legacy calls only */
 		return;
 	}
 	sbi_info.spec_version = r.value;
@@ -59,7 +59,7 @@ void sbi_init(void)
 void sbi_putc(char c)
 {
 	if (sbi_info.has_dbcn)
-		sbi_call(SBI_EXT_DBCN, 2, (unsigned char)c, 0, 0);  /* write_byte */
+		sbi_call(SBI_EXT_DBCN, 2, (unsigned char)c, 0, 0); /* write_byte */
 	else
 		sbi_legacy(SBI_EXT_LEGACY_PUTCHAR, (unsigned char)c);
 }
@@ -87,4 +87,19 @@ long sbi_hart_status(unsigned long hartid)
 		return SBI_ERR_NOT_SUPPORTED;
 	sbi_ret_t r = sbi_call(SBI_EXT_HSM, 2, (long)hartid, 0, 0);
 	return r.error ? r.error : r.value;
+}
+
+long sbi_hart_start(unsigned long hartid, unsigned long start_pa, unsigned long opaque)
+{
+	if (!sbi_info.has_hsm)
+		return SBI_ERR_NOT_SUPPORTED;
+	return sbi_call(SBI_EXT_HSM, 0, (long)hartid, (long)start_pa, (long)opaque).error;
+}
+
+long sbi_send_ipi(unsigned long hartid)
+{
+	if (!sbi_info.has_ipi)
+		return SBI_ERR_NOT_SUPPORTED;
+	/* hart_mask bit 0 is hart_mask_base = hartid */
+	return sbi_call(SBI_EXT_IPI, 0, 1, (long)hartid, 0).error;
 }

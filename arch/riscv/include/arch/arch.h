@@ -34,6 +34,18 @@ void arch_exit_set_semihost(bool on);
 /* Harts running the kernel, with this_cpu()->index 0 .. arch_ncpus()-1. */
 unsigned arch_ncpus(void);
 
+/*
+ * Secondary harts (arch/riscv/smp.c): start every usable hart but the boot
+ * hart through SBI HSM; they wait in wfi for IPIs and run no threads yet.
+ * Returns the harts online, the boot hart included (cpu indexes 0 ..
+ * n-1).  arch_send_ipi interrupts hart index (0 or -1); arch_ipis_taken
+ * counts what a secondary hart has taken.
+ */
+unsigned smp_start(const platform_t *p, uint32_t boot_hart, uint64_t timebase_hz);
+unsigned arch_harts_online(void);
+int arch_send_ipi(unsigned index);
+uint64_t arch_ipis_taken(unsigned index);
+
 /* Counters. */
 uint64_t arch_time(void); /* timebase ticks */
 uint64_t arch_instret(void);

@@ -30,6 +30,8 @@ typedef struct cpu {
 	uint64_t next_tick;	/* absolute rdtime value of the next deadline */
 	void *sched;		/* kern/sched.c's per-hart state */
 	int32_t plic_ctx;	/* this hart's S-mode PLIC context, -1 if none */
+	uint32_t online;	/* a secondary hart: it reached its idle loop */
+	uint64_t ipis;		/* a secondary hart: IPIs it has taken */
 } cpu_t;
 
 #define MAX_CPUS 8
@@ -43,4 +45,11 @@ static inline cpu_t *this_cpu(void)
 
 /* Set up the boot hart's cpu_t and point tp at it. */
 void cpu_init_boot(uint32_t hartid, uintptr_t stack_lo, uintptr_t stack_hi);
+
+/* cpus[index], or NULL past MAX_CPUS. */
+cpu_t *cpu_get(unsigned index);
+/* Fill a secondary hart's cpu_t before it starts; cpu_enter points tp at
+ * it on that hart. */
+void cpu_prepare(unsigned index, uint32_t hartid, uintptr_t stack_lo, uintptr_t stack_hi);
+void cpu_enter(cpu_t *c);
 #endif

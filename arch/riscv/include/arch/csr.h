@@ -20,6 +20,7 @@
 
 /* sie / sip */
 #define SIE_SSIE (1UL << 1)
+#define SIP_SSIP (1UL << 1)
 #define SIE_STIE (1UL << 5)
 #define SIE_SEIE (1UL << 9)
 

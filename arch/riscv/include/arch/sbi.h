@@ -51,3 +51,11 @@ void sbi_shutdown(bool failure);
 
 /* HSM hart_get_status, or a negative SBI error. */
 long sbi_hart_status(unsigned long hartid);
+
+/* HSM hart_start: hartid enters start_pa (physical, MMU off, S-mode) with
+ * a0 = hartid, a1 = opaque.  0 or a negative SBI error. */
+long sbi_hart_start(unsigned long hartid, unsigned long start_pa, unsigned long opaque);
+
+/* IPI send_ipi to one hart (a supervisor software interrupt there).
+ * 0 or a negative SBI error. */
+long sbi_send_ipi(unsigned long hartid);
