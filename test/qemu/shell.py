@@ -143,6 +143,7 @@ def session(c):
     run_cmd(c, "echo hello 'big   world'", r"^hello big   world$", "args")
     run_cmd(c, "echo one two three | cat | wc", r"^1 3 14$", "pipeline-3")
     run_cmd(c, "nosuch x", r"^sh: nosuch: command not found$", "unknown-command")
+    run_cmd(c, "echo " + "y" * 1100, r"^sh: line too long \(at most 1022 bytes\)$", "long-line")
     run_cmd(c, "ls", r"^forktest$", "ls")
     run_cmd(c, "forktest 8", r"^forktest: OK$", "forktest")
     run_cmd(c, "help", r"^built-ins:", "help")

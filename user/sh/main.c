@@ -26,7 +26,7 @@
 
 #include <posix.h>
 
-#define LINE_MAX   512
+#define LINE_MAX   1024 /* the console's line length */
 #define MAX_WORDS  32
 #define MAX_STAGES 8
 
@@ -211,7 +211,8 @@ static void run(stage_t *st, int n, int bg)
 static void help(void)
 {
 	printf("built-ins: exit [status], wait, ls, help\n"
-	       "run a program from the initrd: prog arg ...   (ls lists them)\n"
+	       "run a program from the initrd: prog arg ...   (ls lists them; the root tasks\n"
+	       "  procsrv, utest, ubench, ubsrv, uecho, hello, fuzz only run with init=NAME)\n"
 	       "pipelines: a | b | c     background: prog &     quotes: '...' \"...\"\n"
 	       "Ctrl-C ends the foreground job, Ctrl-D on an empty line ends the shell\n");
 }
@@ -272,6 +273,16 @@ int main(int argc, char **argv)
 		if (fgets(line, sizeof(line), stdin) == NULL) {
 			printf("\n");
 			break;
+		}
+		if (strchr(line, '\n') == NULL && strlen(line) == sizeof(line) - 1) {
+			int c;
+
+			/* Longer than a line can be: drop all of it, not run
+			 * the rest as another command. */
+			while ((c = getchar()) != EOF && c != '\n')
+				;
+			fprintf(stderr, "sh: line too long (at most %d bytes)\n", LINE_MAX - 2);
+			continue;
 		}
 		n = parse(line, words, st, &bg);
 		if (n <= 0 || builtin(st, n, bg, &quit))
