@@ -14,7 +14,8 @@
  * hart's ring, and TRACE_FREE will need the rings' owners stopped or a
  * lock: today one hart runs the kernel and nothing races.
  *
- * Invariants: trace_mask != 0 only while every online hart has a ring;
+ * Invariants: trace_mask != 0 only while every hart that runs the kernel
+ * (arch_ncpus(); the idle secondary harts record nothing) has a ring;
  * 0 <= len <= TRACE_RING_EVENTS; the ring's frames are FRAME_KERNEL and
  * owned by nobody but this file.
  */

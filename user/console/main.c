@@ -24,8 +24,9 @@
  * ends a line (echo CR LF); Backspace or DEL erases a byte, Ctrl-U the
  * line; Ctrl-D hands over the line without a newline, or end of file if
  * the line is empty; Ctrl-C drops the line and all typed-ahead input and
- * has procsrv end the foreground process group.  Escape sequences (the
- * arrow keys) and other control bytes are ignored.  Output LF becomes
+ * has procsrv end the foreground process group.  Tab is kept like a
+ * printable byte; escape sequences (the arrow keys) and other control
+ * bytes are ignored.  Output LF becomes
  * CR LF.
  */
 #include <stdbool.h>

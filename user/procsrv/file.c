@@ -1,7 +1,8 @@
 /*
  * File descriptors, pipes and the console, kept by procsrv for every
- * process (the PS_READ .. PS_TCGETPGRP and PS_CONS_* requests of
- * procsrv_proto.h).
+ * process (the PS_READ .. PS_LS and PS_CONS_* requests of
+ * procsrv_proto.h: descriptors, pipes, process groups and the console,
+ * and the process and initrd listings for ps and ls).
  *
  * Three levels, as in Unix: a process's descriptor table (proc_t.fd: 0 is
  * a closed descriptor, k is files[k - 1]); the open files, shared by the
