@@ -21,8 +21,7 @@
 #include <kern/trace.h>
 #include <kern/trapentry.h>
 
-aspace_t *aspace_active; /* this hart's current address space */
-#define active aspace_active
+#define active (this_cpu()->cur_aspace)
 
 static int table_alloc(void *ctx, paddr_t *pa)
 {

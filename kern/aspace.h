@@ -4,6 +4,7 @@
 #pragma once
 
 #include <arch/arch.h>
+#include <arch/cpu.h>
 #include <kern/cap.h>
 #include <kern/kobj.h>
 
@@ -22,12 +23,14 @@ int aspace_create(pool_t *pool, aspace_t **out);
 void aspace_destroy(aspace_t *as);
 
 /* Make as the current address space of this hart. */
-extern aspace_t *aspace_active;
+/* This hart's address space in satp (per hart). */
 static inline __attribute__((always_inline)) void aspace_activate(aspace_t *as)
 {
-	if (aspace_active != as) {
+	cpu_t *c = this_cpu();
+
+	if (c->cur_aspace != as) {
 		arch_aspace_activate(as->root);
-		aspace_active = as;
+		c->cur_aspace = as;
 	}
 }
 

@@ -70,7 +70,7 @@ static inline __attribute__((always_inline, noreturn)) void fast_run(thread_t *t
 	t->slice = SCHED_SLICE_TICKS;
 	runq.switches++;
 	t->switches_in++;
-	sched_cur = t;
+	sched_set_current(t);
 	aspace_activate(t->as);
 	this_cpu()->cur_tf = &t->tf;
 	arch_user_return_from_user(&t->tf);

@@ -22,8 +22,7 @@
 #include <kern/trapentry.h>
 
 runq_t runq;
-thread_t *sched_cur; /* see sched_current() */
-#define current	 sched_cur
+#define current	 (this_cpu()->cur_thread) /* per hart */
 #define head	 runq.head
 #define tail	 runq.tail
 #define nonempty runq.nonempty
@@ -159,7 +158,8 @@ void kern_return_to_user(void)
 		if (nonempty) {
 			thread_t *t = head[highest(nonempty)];
 			if (t != current) {
-				TRACE(TRACE_M_SWITCH, TRACE_SWITCH, t->id, current ? current->id : 0);
+				TRACE(TRACE_M_SWITCH, TRACE_SWITCH, t->id,
+				      current ? current->id : 0);
 				switches++;
 				t->switches_in++;
 				current = t;

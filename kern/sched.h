@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <arch/cpu.h>
 #include <kern/thread.h>
 
 #define SCHED_SLICE_TICKS 2
@@ -19,11 +20,15 @@ typedef struct runq {
 extern runq_t runq;
 
 /* The thread whose registers are in this_cpu()->cur_tf (may be blocked
- * by the syscall in progress), or NULL. */
-extern thread_t *sched_cur;
+ * by the syscall in progress), or NULL: per hart. */
 static inline thread_t *sched_current(void)
 {
-	return sched_cur;
+	return this_cpu()->cur_thread;
+}
+
+static inline void sched_set_current(thread_t *t)
+{
+	this_cpu()->cur_thread = t;
 }
 
 /* Make t RUNNABLE and queue it at the tail of its priority. */

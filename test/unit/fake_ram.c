@@ -50,3 +50,7 @@ int trace_take_fault_recorded(void)
 {
 	return 0;
 }
+
+/* The one "hart" of the host tests (test/unit/include/arch/cpu.h). */
+#include <arch/cpu.h>
+cpu_t unit_cpu;

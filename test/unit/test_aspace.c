@@ -31,9 +31,6 @@
 
 #include "unit.h"
 
-/* kern_cow_fault (in aspace.c) reads the running thread; never called here. */
-thread_t *sched_cur;
-
 UNIT_MAIN("aspace");
 
 /* ------------------------------------------------------- fake memory --- */
@@ -255,7 +252,7 @@ static void setup(const char *name)
 		k[i] = kroot_entry(i);
 	for (unsigned t = 0; t < CAP_NTYPES; t++)
 		live0[t] = kobj_live(t);
-	aspace_active = NULL;
+	this_cpu()->cur_aspace = NULL;
 	nfences = nflush_all = nactivate = 0;
 	watch_root = watch_pa = last_activate = 0;
 }
@@ -1036,13 +1033,13 @@ static void test_destroy(void)
 	aspace_activate(as);
 	CHECK_EQ(nactivate, 1);
 	CHECK_EQ(last_activate, as->root);
-	CHECK(aspace_active == as);
+	CHECK(this_cpu()->cur_aspace == as);
 	paddr_t root = as->root, obj = kva2pa(as);
 	kobj_unref(&as->obj);
 	w.as = NULL;
 	CHECK_EQ(nactivate, 2);
 	CHECK_EQ(last_activate, KROOT);
-	CHECK(aspace_active == NULL);
+	CHECK(this_cpu()->cur_aspace == NULL);
 	CHECK_EQ(live(CAP_ASPACE), 0);
 	CHECK_EQ(w.pool->used, 0);
 	CHECK_EQ(w.pool->obj.refs, 1);

@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 struct trapframe;
+struct thread;
+struct aspace;
 
 typedef struct cpu {
 	uint32_t hartid;	  /* from the device tree / SBI */
@@ -25,13 +27,15 @@ typedef struct cpu {
 	uintptr_t user_sp;	  /* scratch for entry.S */
 	uintptr_t stack_lo;	  /* bounds of this hart's kernel stack, for backtraces */
 	uintptr_t stack_hi;
-	uint64_t ticks;		/* timer interrupts taken */
-	uint64_t tick_interval; /* timebase ticks between timer interrupts */
-	uint64_t next_tick;	/* absolute rdtime value of the next deadline */
-	void *sched;		/* kern/sched.c's per-hart state */
-	int32_t plic_ctx;	/* this hart's S-mode PLIC context, -1 if none */
-	uint32_t online;	/* a secondary hart: it reached its idle loop */
-	uint64_t ipis;		/* a secondary hart: IPIs it has taken */
+	uint64_t ticks;		   /* timer interrupts taken */
+	uint64_t tick_interval;	   /* timebase ticks between timer interrupts */
+	uint64_t next_tick;	   /* absolute rdtime value of the next deadline */
+	void *sched;		   /* kern/sched.c's per-hart state */
+	int32_t plic_ctx;	   /* this hart's S-mode PLIC context, -1 if none */
+	struct thread *cur_thread; /* whose registers are in cur_tf (kern/sched.h) */
+	struct aspace *cur_aspace; /* the address space in satp (kern/aspace.h) */
+	uint32_t online;	   /* a secondary hart: it reached its idle loop */
+	uint64_t ipis;		   /* a secondary hart: IPIs it has taken */
 } cpu_t;
 
 #define MAX_CPUS 8

@@ -1,0 +1,26 @@
+/*
+ * The host unit tests' stand-in for arch/riscv/include/arch/cpu.h: one
+ * "hart", whose per-hart fields the kernel code under test reads and
+ * writes through this_cpu().
+ */
+#pragma once
+
+#include <stdint.h>
+
+struct thread;
+struct aspace;
+
+typedef struct cpu {
+	uint32_t index;
+	struct thread *cur_thread; /* kern/sched.h */
+	struct aspace *cur_aspace; /* kern/aspace.h */
+} cpu_t;
+
+#define MAX_CPUS 1
+
+extern cpu_t unit_cpu; /* test/unit/fake_ram.c: one for every file */
+
+static inline cpu_t *this_cpu(void)
+{
+	return &unit_cpu;
+}
