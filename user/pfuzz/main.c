@@ -9,15 +9,15 @@
  *     misaligned pointers, huge and "negative" lengths) on the process's
  *     own capabilities;
  *   - a procsrv request with a random label and words (descriptors,
- *     pids, lengths), raw, so that nothing waits;
+ *     pids, lengths, garbage exec buffers), raw, so that nothing waits;
  *   - pipe and descriptor calls on random descriptors;
  *   - a store to a random heap page (copy-on-write after a fork);
  *   - a fork: the child fuzzes a while with a seed of its own and exits;
  *     or a wait for, or a kill of, one of its own children.
  *
  * Steps that would only hurt the fuzzer itself are left out: blocking
- * waits (SYS_WAIT, a blocking receive), PS_EXIT and PS_EXEC (the fuzzer
- * would end), kill() of anything but its own children, console output of
+ * waits (SYS_WAIT, a blocking receive), PS_EXIT (the fuzzer would end),
+ * kill() of anything but its own children, console output of
  * random bytes, raw requests on the procsrv endpoint outside the procsrv
  * step.  A worker may still be killed by a fault it caused (a shrunk
  * heap); that is reported and allowed.
@@ -166,8 +166,13 @@ static void ps_request(void)
 	m.w[3] = rnd();
 	switch (label) {
 	case PS_FORK:
-	case PS_EXIT:
-	case PS_EXEC: return; /* forks are their own step; the others end us */
+	case PS_EXIT: return; /* forks are their own step; an exit would end us */
+	case PS_EXEC:
+		/* A garbage exec buffer (PS_EXEC_ARG pieces at random offsets):
+		 * its path names no program, so exec fails and we go on. */
+		m.w[0] = rn(2000);
+		break;
+	case PS_EXEC_ARG: m.w[0] = rn(1100); break;
 	case PS_KILL:
 		if (nkids == 0)
 			return;
