@@ -282,6 +282,8 @@ int main(int argc, char **argv)
 		if (sweep[i].mib != 0) /* the 0 MiB row is base, above */
 			fork_row(sweep[i].mib, 0, sweep[i].cow_samples);
 		fork_row(sweep[i].mib, 1, sweep[i].eager_samples);
+		if (sweep[i].mib == 8) /* the fork target size, traced */
+			row("fork_exit_wait_cow_8m_traced", fork_exit_wait_traced(11, TRACE_M_ALL));
 		if (sweep[i].mib == 16)
 			for (size_t k = 0; k < sizeof(cow_sweep) / sizeof(cow_sweep[0]); k++)
 				cow_row(cow_sweep[k].pages, cow_sweep[k].samples);
