@@ -182,6 +182,7 @@ void perform_aspace_op(const aspace_op_t *op)
 {
 	aspace_t *as = op->as;
 	paddr_t old;
+	int freed;
 	int err = 0;
 
 	switch (op->label) {
@@ -193,9 +194,13 @@ void perform_aspace_op(const aspace_op_t *op)
 		as->leaves++;
 		break;
 	case ASPACE_UNMAP:
-		err = arch_pt_unmap(as->root, op->va, &old);
+		err = arch_pt_unmap(as->root, op->va, &old, table_free, as, &freed);
 		assert(err == 0 && old == op->pa);
-		arch_tlb_flush_page(op->va); /* fence before the frame can be reused */
+		/* Fence before the frame (or a freed table) can be reused. */
+		if (freed)
+			arch_tlb_flush_all();
+		else
+			arch_tlb_flush_page(op->va);
 		as->leaves--;
 		if (op->ram)
 			user_frame_unref(old);

@@ -183,18 +183,65 @@ unsigned arch_pt_query(paddr_t root, uaddr_t va, paddr_t *pa)
 	return pte_to_vm(*leaf);
 }
 
-int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old)
+/* Entry idx of table t (at tpa) is invalid now: if its group of 8 is
+ * empty, drop the group's occupancy bit and say whether the whole table
+ * is empty now (its summary 0). */
+static bool occ_clear_if_empty(pte_t *t, paddr_t tpa, size_t idx)
 {
-	pte_t *leaf = va < USER_TOP ? walk(root, va) : NULL;
-	if (!leaf || !(*leaf & PTE_V))
+	if (!empty8(t, idx & ~(size_t)7))
+		return false; /* the common case: no frame-table lookup */
+	*occ(tpa) &= ~(1UL << (idx >> 3));
+	return *occ(tpa) == 0;
+}
+
+static void free_table_page(paddr_t tpa, pt_free_fn free_table, void *ctx);
+
+/* The group of va's leaf in its level-0 table just emptied: drop its
+ * summary bit; if the table is empty now, free it, and the level-1 table
+ * above it if that empties too.  How many tables went.  Out of line: the
+ * common unmap stays a short leaf function. */
+static __attribute__((noinline)) int unmap_group_emptied(paddr_t root, paddr_t l1pa, uaddr_t va,
+							 pt_free_fn free_table, void *ctx)
+{
+	pte_t *r = table(root), *l1 = table(l1pa);
+	paddr_t l0pa = PTE_PA(l1[VPN(va, 1)]);
+
+	*occ(l0pa) &= ~(1UL << (VPN(va, 0) >> 3));
+	if (*occ(l0pa) != 0)
+		return 0;
+	l1[VPN(va, 1)] = 0;
+	free_table_page(l0pa, free_table, ctx);
+	if (!occ_clear_if_empty(l1, l1pa, VPN(va, 1)))
+		return 1;
+	r[VPN(va, 2)] = 0;
+	free_table_page(l1pa, free_table, ctx);
+	occ_clear_if_empty(r, root, VPN(va, 2));
+	return 2;
+}
+
+int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old, pt_free_fn free_table, void *ctx,
+		  int *freed)
+{
+	pte_t *r = table(root), *l1, *l0;
+	paddr_t l1pa, l0pa;
+
+	*freed = 0;
+	if (va >= USER_TOP || !(r[VPN(va, 2)] & PTE_V))
 		return E_NOENT;
-	*old = PTE_PA(*leaf);
-	*leaf = 0;
-	/* The group may be empty now: keep the summary exact enough. */
-	pte_t *group = (pte_t *)((uintptr_t)leaf & ~(uintptr_t)63);
-	if (empty8(group, 0))
-		*occ(kva2pa(group) & ~PAGE_MASK) &=
-		    ~(1UL << ((((uintptr_t)leaf & PAGE_MASK) / 8) >> 3));
+	l1pa = PTE_PA(r[VPN(va, 2)]);
+	l1 = table(l1pa);
+	if (!(l1[VPN(va, 1)] & PTE_V))
+		return E_NOENT;
+	l0pa = PTE_PA(l1[VPN(va, 1)]);
+	l0 = table(l0pa);
+	if (!(l0[VPN(va, 0)] & PTE_V))
+		return E_NOENT;
+	*old = PTE_PA(l0[VPN(va, 0)]);
+	l0[VPN(va, 0)] = 0;
+	/* The group emptied: its summary bit goes, and with the last bit
+	 * (a summary of 0: every entry is 0) the table. */
+	if (empty8(l0, VPN(va, 0) & ~(size_t)7))
+		*freed = unmap_group_emptied(root, l1pa, va, free_table, ctx);
 	return 0;
 }
 

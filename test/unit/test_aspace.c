@@ -754,10 +754,12 @@ static void test_unmap(void)
 	cap_t c0 = frame_cap(CAP_FRAME, RW, w.f[0]);
 	cap_t c1 = frame_cap(CAP_FRAME, RW, w.f[1]);
 	cap_t dev = frame_cap(CAP_DEVFRAME, RW, DEV_PA);
+	cap_t c2 = frame_cap(CAP_FRAME, RW, w.f[2]);
 	const uint64_t va = 2 * GIB + 0x10000;
 	MAP(as, &c0, va, RW);
 	MAP(as, &c1, va + PAGE_SIZE, RIGHT_READ);
 	MAP(as, &dev, va + 2 * PAGE_SIZE, RW);
+	MAP(as, &c2, va + 5 * PAGE_SIZE, RW); /* keeps the group (and table) in use */
 
 	/* Rejects. */
 	const uint64_t odd[] = {va + 1, va + 0x800, 0xfff, USER_TOP - 1, UINT64_MAX};
@@ -786,7 +788,7 @@ static void test_unmap(void)
 	CHECK_EQ(frame_refs(w.f[0]), 1);
 	CHECK_EQ(leaf(as->root, va), 0);
 	CHECK_EQ(aspace_query(as, va), 0);
-	CHECK_EQ(as->leaves, 2);
+	CHECK_EQ(as->leaves, 3);
 	CHECK_EQ(leaf(as->root, va + PAGE_SIZE), expect_pte(w.f[1], RIGHT_READ));
 	CHECK_REJECT(decode_aspace_unmap(as, va, &op_), E_NOENT);
 
@@ -810,7 +812,7 @@ static void test_unmap(void)
 	CHECK_EQ(w.fpool->used, fused - 1);
 	CHECK_EQ(w.fpool->obj.refs, frefs - 1);
 	CHECK_EQ(frame_free_count(), free0 + 1);
-	CHECK_EQ(as->leaves, 1);
+	CHECK_EQ(as->leaves, 2);
 
 	/* A device frame: fenced, no frame table change. */
 	CHECK_EQ(decode_aspace_unmap(as, va + 2 * PAGE_SIZE, &op), 0);
@@ -822,14 +824,34 @@ static void test_unmap(void)
 	CHECK_EQ(nfences, 1);
 	CHECK_EQ(fences[0].pte, 0);
 	CHECK_EQ(memcmp(snap_ftab, storage, storage_bytes), 0);
-	CHECK_EQ(as->leaves, 0);
+	CHECK_EQ(as->leaves, 1);
 
-	/* Tables stay (charged) until the aspace goes; the page can be
-	 * mapped again. */
+	/* Tables stay while a leaf is left in them ... */
 	CHECK_EQ(as->tables, 2);
 	CHECK_EQ(user_tables(as->root, NULL, 0), 2);
+	CHECK_EQ(nflush_all, 0);
+
+	/* ... and go with the last one: the level-0 table, then the level-1
+	 * table above it, back to the pool, and the whole TLB fenced (a
+	 * one-page fence does not cover cached interior entries). */
+	uint64_t used = w.pool->used;
+	free0 = frame_free_count();
+	watch(as, 0);
+	UNMAP(as, va + 5 * PAGE_SIZE);
+	CHECK_EQ(nflush_all, 1);
+	CHECK_EQ(nfences, 0);
+	CHECK_EQ(as->leaves, 0);
+	CHECK_EQ(as->tables, 0);
+	CHECK_EQ(user_tables(as->root, NULL, 0), 0);
+	CHECK_EQ(w.pool->used, used - 2);
+	CHECK_EQ(frame_free_count(), free0 + 2);
+	CHECK_EQ(leaf(as->root, va + 5 * PAGE_SIZE), 0);
+	CHECK_REJECT(decode_aspace_unmap(as, va + 5 * PAGE_SIZE, &op_), E_NOENT);
+
+	/* The page can be mapped again (new tables). */
 	MAP(as, &c0, va, RIGHT_READ);
 	CHECK_EQ(frame_refs(w.f[0]), 2);
+	CHECK_EQ(as->tables, 2);
 	CHECK_EQ(frame_check(true), 0);
 	WORLD_END(&w);
 }

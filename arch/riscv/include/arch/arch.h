@@ -150,9 +150,14 @@ bool arch_pt_range_empty(paddr_t root, uaddr_t va, size_t npages);
 int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn alloc, void *ctx);
 /* VM_* of the leaf at va (with VM_USER), 0 if unmapped; sets *pa. */
 unsigned arch_pt_query(paddr_t root, uaddr_t va, paddr_t *pa);
-/* Clear the leaf at va and return its frame; E_NOENT if unmapped.  The
- * caller fences the TLB before dropping the frame. */
-int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old);
+/* Clear the leaf at va and return its frame; E_NOENT if unmapped.  A
+ * level-0 table left empty goes back through free_table, and so does the
+ * level-1 table above it if that empties too; *freed counts them.  The
+ * caller fences the TLB before dropping the frame: the whole TLB when a
+ * table was freed (a fence for one address does not cover the interior
+ * entries a hart may have cached). */
+int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old, pt_free_fn free_table, void *ctx,
+		  int *freed);
 /* Change the permissions of the leaf at va; E_NOENT if unmapped. */
 int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
 /* Drop every user leaf and free every user table page with free_table()

@@ -115,7 +115,8 @@ int arch_pt_map_range(paddr_t root, uaddr_t va, size_t npages, paddr_t pa, unsig
 		      pt_alloc_fn alloc, void *ctx);
 int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn alloc, void *ctx);
 unsigned arch_pt_query(paddr_t root, uaddr_t va, paddr_t *pa);
-int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old);
+int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old, pt_free_fn free_table, void *ctx,
+		  int *freed);
 int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
 void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
 int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm);
