@@ -19,12 +19,12 @@
 #include <kern/audit.h>
 #include <kern/console.h>
 #include <kern/debug.h>
-#include <kern/trace.h>
 #include <kern/frame.h>
 #include <kern/inject.h>
 #include <kern/irq.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
+#include <kern/trace.h>
 #include <kern/uaccess.h>
 
 #define DEBUG_PUTS_MAX 4096

@@ -20,9 +20,9 @@
 #include <abi/syscall.h>
 #include <kern/assert.h>
 #include <kern/endpoint.h>
-#include <kern/trace.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
+#include <kern/trace.h>
 
 int ep_create(pool_t *pool, endpoint_t **out)
 {

@@ -16,7 +16,7 @@ extern uint32_t trace_mask; /* TRACE_M_* classes being recorded; 0: off */
 void trace_record(unsigned type, uint64_t a, uint64_t b);
 
 /* scause values the trace reports (RISC-V privileged spec). */
-#define TRACE_CAUSE_ECALL_U	    8
+#define TRACE_CAUSE_ECALL_U	     8
 #define TRACE_CAUSE_STORE_PAGE_FAULT 15
 
 /* The hart recorded a store fault's entry before learning that it is not

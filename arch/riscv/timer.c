@@ -27,7 +27,7 @@ void timer_interrupt(void)
 	uint64_t now = rdtime();
 	c->ticks++;
 	c->next_tick += c->tick_interval;
-	if (c->next_tick <= now)  /* we fell behind: do not replay lost ticks */
+	if (c->next_tick <= now) /* we fell behind: do not replay lost ticks */
 		c->next_tick = now + c->tick_interval;
 	sbi_set_timer(c->next_tick);
 }

@@ -17,8 +17,8 @@
 #include <arch/trap.h>
 #include <kern/assert.h>
 #include <kern/console.h>
-#include <kern/trapentry.h>
 #include <kern/trace.h>
+#include <kern/trapentry.h>
 
 #include "timer.h"
 

@@ -32,10 +32,10 @@
 #include <stdint.h>
 
 #include <abi/bootinfo.h>
+#include <abi/trace.h>
 #include <lib/fmt.h>
 #include <libos.h>
 #include <string.h>
-#include <abi/trace.h>
 #include <sys.h>
 
 /* ---- the root task's windows ---- */

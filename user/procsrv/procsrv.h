@@ -54,12 +54,12 @@ typedef struct proc {
 	char name[PROC_NAME_MAX];
 	char argbuf[PS_ARGBUF_MAX]; /* PS_EXEC_ARG pieces */
 	/* file.c */
-	long pgid;		   /* process group (the console's Ctrl-C) */
-	uint8_t fd[PS_NFD];	   /* 0: closed; k: open file k - 1 */
-	uint16_t fdopen;	   /* bit fd set: fd[fd] != 0 */
-	const void *io_wait;	   /* what it waits on after E_AGAIN, or NULL */
-	bool wres;		   /* holds a reservation in the console ring */
-	size_t wlen;		   /* bytes of a console write() gathered so far */
+	long pgid;	     /* process group (the console's Ctrl-C) */
+	uint8_t fd[PS_NFD];  /* 0: closed; k: open file k - 1 */
+	uint16_t fdopen;     /* bit fd set: fd[fd] != 0 */
+	const void *io_wait; /* what it waits on after E_AGAIN, or NULL */
+	bool wres;	     /* holds a reservation in the console ring */
+	size_t wlen;	     /* bytes of a console write() gathered so far */
 	char wbuf[CONS_ATOMIC + PS_IO_CHUNK];
 } proc_t;
 
@@ -81,7 +81,7 @@ static inline unsigned long proc_badge(long pid, unsigned long index)
 }
 proc_t *proc_by_badge(unsigned long badge); /* NULL if it names no process */
 unsigned long proc_live_count(void);
-proc_t *proc_next(proc_t *p); /* iterate the used entries: start with NULL */
+proc_t *proc_next(proc_t *p);	      /* iterate the used entries: start with NULL */
 proc_t *proc_at(unsigned long index); /* the first used entry at or after index */
 unsigned long proc_index(const proc_t *p);
 /* The kernel's counters of p's address space and thread (zeros for a

@@ -9,11 +9,10 @@
  * at the copy-on-write faults of parent and child afterwards.  For each
  * N = 1, 2, ... until the operation succeeds with the injector armed:
  * fork must return -1 with ENOMEM and leave no child and nothing
- * allocated; sbrk likewise, the break unchanged; execv must return -1 with ENOMEM and leave the caller as it
- * was (exec allocates nothing past its point of no return); a store that
- * needs a copy must kill only the storing child, with FAULT_OOM.  procsrv
- * must answer every request after each failure, and the operation must
- * then work without injection.  Each walk prints the N it covered.
+ * allocated; sbrk likewise, the break unchanged; execv must return -1 with ENOMEM and leave the
+ * caller as it was (exec allocates nothing past its point of no return); a store that needs a copy
+ * must kill only the storing child, with FAULT_OOM.  procsrv must answer every request after each
+ * failure, and the operation must then work without injection.  Each walk prints the N it covered.
  */
 #include <stdlib.h>
 

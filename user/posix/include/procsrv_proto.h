@@ -40,8 +40,8 @@
 #define PROC_HEAP_BASE	0x40000000UL /* the break starts here */
 #define PROC_HEAP_MAX	(1UL << 30)  /* at most 1 GiB of heap */
 #define PROC_STACK_TOP	0x3ffff00000UL
-#define PROC_STACK_INIT 4   /* pages mapped at exec */
-#define PROC_STACK_MAX	256 /* pages the stack may grow to */
+#define PROC_STACK_INIT 4	     /* pages mapped at exec */
+#define PROC_STACK_MAX	256	     /* pages the stack may grow to */
 #define PROC_DEV_VA	0x30000000UL /* console server: the UART's page */
 
 /* PS_EXEC buffer: "path\0arg0\0arg1\0..." sent in PS_EXEC_ARG pieces. */
@@ -66,34 +66,34 @@ enum {
 		      * w2 = number of successful execs, w3 = live processes */
 	/* File descriptors (PS_NFD per process; 0, 1, 2 on the console for
 	 * init; inherited by fork, kept by exec, closed at exit). */
-	PS_READ,     /* w0 = fd, w1 = at most this many bytes (<= PS_IO_CHUNK),
-		      * w2 = PS_READ_NOWAIT or 0
-		      * -> w0 = n (0: end of file), w1..w3 = the bytes;
-		      *    E_AGAIN: nothing yet, wait on PSLOT_NTFN and ask again
-		      *    (with PS_READ_NOWAIT: nothing yet, and no wake-up) */
-	PS_WRITE,    /* w0 = fd | n << 32 | PS_WRITE_MORE, w1..w3 = n bytes
-		      * -> w0 = bytes taken (a pipe may take fewer); E_AGAIN: no
-		      *    room yet, wait and ask again; E_PIPE: no reader left */
-	PS_CLOSE,    /* w0 = fd -> 0 */
-	PS_DUP,	     /* w0 = fd -> the lowest free fd, a copy of fd */
-	PS_DUP2,     /* w0 = fd, w1 = fd2 -> fd2, now a copy of fd */
-	PS_PIPE,     /* -> w0 = 0, w1 = read end's fd, w2 = write end's fd */
-	PS_SETPGID,  /* w0 = pid (0: the caller), w1 = pgid (0: that pid) -> 0 */
-	PS_GETPGID,  /* w0 = pid (0: the caller) -> its process group */
+	PS_READ,      /* w0 = fd, w1 = at most this many bytes (<= PS_IO_CHUNK),
+		       * w2 = PS_READ_NOWAIT or 0
+		       * -> w0 = n (0: end of file), w1..w3 = the bytes;
+		       *    E_AGAIN: nothing yet, wait on PSLOT_NTFN and ask again
+		       *    (with PS_READ_NOWAIT: nothing yet, and no wake-up) */
+	PS_WRITE,     /* w0 = fd | n << 32 | PS_WRITE_MORE, w1..w3 = n bytes
+		       * -> w0 = bytes taken (a pipe may take fewer); E_AGAIN: no
+		       *    room yet, wait and ask again; E_PIPE: no reader left */
+	PS_CLOSE,     /* w0 = fd -> 0 */
+	PS_DUP,	      /* w0 = fd -> the lowest free fd, a copy of fd */
+	PS_DUP2,      /* w0 = fd, w1 = fd2 -> fd2, now a copy of fd */
+	PS_PIPE,      /* -> w0 = 0, w1 = read end's fd, w2 = write end's fd */
+	PS_SETPGID,   /* w0 = pid (0: the caller), w1 = pgid (0: that pid) -> 0 */
+	PS_GETPGID,   /* w0 = pid (0: the caller) -> its process group */
 	PS_TCSETPGRP, /* w0 = pgid (0: none) -> 0: the console's foreground group;
 		       * E_PERM unless pgid is the caller's group or a child's */
 	PS_TCGETPGRP, /* -> the foreground group, 0 if none */
-	PS_PROC,     /* w0 = table index, w1 = page -> w0 = index of the first
-		      * entry in use at or after it (E_NOENT: none), and
-		      * page 0: w1 = pid, w2 = ppid, w3 = state | pgid << 8;
-		      * page 1: w1..w3 = name (24 bytes, NUL-padded);
-		      * page 2: w1 = frames charged to it, w2 = page faults it
-		      *         took, w3 = copy-on-write copies;
-		      * page 3: w1 = pages mapped, w2 = IPC messages it sent,
-		      *         w3 = switches to its thread (kernel counters of
-		      *         its current address space and its thread) */
-	PS_LS,	     /* w0 = index of an initrd entry -> w0 = index of the next,
-		      * w1..w3 = name (24 bytes, NUL-padded); E_NOENT: no more */
+	PS_PROC,      /* w0 = table index, w1 = page -> w0 = index of the first
+		       * entry in use at or after it (E_NOENT: none), and
+		       * page 0: w1 = pid, w2 = ppid, w3 = state | pgid << 8;
+		       * page 1: w1..w3 = name (24 bytes, NUL-padded);
+		       * page 2: w1 = frames charged to it, w2 = page faults it
+		       *         took, w3 = copy-on-write copies;
+		       * page 3: w1 = pages mapped, w2 = IPC messages it sent,
+		       *         w3 = switches to its thread (kernel counters of
+		       *         its current address space and its thread) */
+	PS_LS,	      /* w0 = index of an initrd entry -> w0 = index of the next,
+		       * w1..w3 = name (24 bytes, NUL-padded); E_NOENT: no more */
 	/* The console server's requests (E_PERM from anyone else). */
 	PS_CONS_INPUT,	/* w0 = n | PS_CONS_* flags, w1..w3 = n typed bytes ->
 			 * w0 = 1 if taken, 0 if the input queue is full (procsrv
@@ -103,7 +103,7 @@ enum {
 };
 
 #define PS_NFD	       16
-#define PS_IO_CHUNK    24	  /* bytes per PS_READ / PS_WRITE */
+#define PS_IO_CHUNK    24	   /* bytes per PS_READ / PS_WRITE */
 #define PS_WRITE_MORE  (1UL << 63) /* more of the same write() follows */
 #define PS_READ_NOWAIT 1UL	   /* PS_READ: the caller will not wait */
 #define PS_CONS_EOF    (1UL << 8)  /* Ctrl-D: end of file after the bytes */
@@ -131,7 +131,7 @@ enum {
 #define PS_SIGILL  4
 #define PS_SIGTRAP 5
 #define PS_SIGBUS  10
-#define PS_SIGINT	 2
+#define PS_SIGINT  2
 #define PS_SIGKILL 9
 #define PS_SIGPIPE 13
 #define PS_SIGSEGV 11

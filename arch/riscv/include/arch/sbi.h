@@ -9,17 +9,17 @@
 #include <stdint.h>
 
 #define SBI_EXT_LEGACY_SET_TIMER 0x00
-#define SBI_EXT_LEGACY_PUTCHAR 0x01
-#define SBI_EXT_LEGACY_SHUTDOWN 0x08
-#define SBI_EXT_BASE 0x10
-#define SBI_EXT_TIME 0x54494D45
-#define SBI_EXT_IPI 0x735049
-#define SBI_EXT_RFENCE 0x52464E43
-#define SBI_EXT_HSM 0x48534D
-#define SBI_EXT_SRST 0x53525354
-#define SBI_EXT_DBCN 0x4442434E
+#define SBI_EXT_LEGACY_PUTCHAR	 0x01
+#define SBI_EXT_LEGACY_SHUTDOWN	 0x08
+#define SBI_EXT_BASE		 0x10
+#define SBI_EXT_TIME		 0x54494D45
+#define SBI_EXT_IPI		 0x735049
+#define SBI_EXT_RFENCE		 0x52464E43
+#define SBI_EXT_HSM		 0x48534D
+#define SBI_EXT_SRST		 0x53525354
+#define SBI_EXT_DBCN		 0x4442434E
 
-#define SBI_SUCCESS 0
+#define SBI_SUCCESS	      0
 #define SBI_ERR_NOT_SUPPORTED (-2)
 
 typedef struct sbi_ret {
@@ -28,7 +28,7 @@ typedef struct sbi_ret {
 } sbi_ret_t;
 
 typedef struct sbi_info {
-	long spec_version;       /* major << 24 | minor, 0 for a legacy-only SBI */
+	long spec_version; /* major << 24 | minor, 0 for a legacy-only SBI */
 	long impl_id, impl_version;
 	bool has_time, has_ipi, has_rfence, has_hsm, has_srst, has_dbcn;
 } sbi_info_t;

@@ -13,25 +13,25 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
-typedef uint64_t paddr_t;  /* physical address */
-typedef uint64_t uaddr_t;  /* user virtual address, unchecked */
+typedef uint64_t paddr_t; /* physical address */
+typedef uint64_t uaddr_t; /* user virtual address, unchecked */
 #endif
 
 #define PAGE_SHIFT 12
-#define PAGE_SIZE (1UL << PAGE_SHIFT)
-#define PAGE_MASK (PAGE_SIZE - 1)
+#define PAGE_SIZE  (1UL << PAGE_SHIFT)
+#define PAGE_MASK  (PAGE_SIZE - 1)
 
 #define USER_BASE PAGE_SIZE
-#define USER_TOP (1UL << 38)
+#define USER_TOP  (1UL << 38)
 
 #define KERNEL_DIRECT_BASE 0xffffffc000000000UL
 #define KERNEL_DIRECT_SIZE (128UL << 30)
-#define KERNEL_MMIO_BASE 0xfffffff000000000UL /* one root entry: devices the kernel drives */
-#define KERNEL_MMIO_SIZE (1UL << 30)
+#define KERNEL_MMIO_BASE   0xfffffff000000000UL /* one root entry: devices the kernel drives */
+#define KERNEL_MMIO_SIZE   (1UL << 30)
 #define KERNEL_IMAGE_VBASE 0xffffffff80200000UL
-#define KERNEL_STACK_SIZE (16 * 1024)
+#define KERNEL_STACK_SIZE  (16 * 1024)
 
-#define PAGE_ROUND_UP(x) (((x) + PAGE_MASK) & ~PAGE_MASK)
+#define PAGE_ROUND_UP(x)   (((x) + PAGE_MASK) & ~PAGE_MASK)
 #define PAGE_ROUND_DOWN(x) ((x) & ~PAGE_MASK)
 
 #ifndef __ASSEMBLY__
