@@ -146,9 +146,11 @@ int arch_pt_tables_needed(paddr_t root, uaddr_t va)
 	return 0;
 }
 
-int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn alloc, void *ctx)
+/* The level-0 table for va in *l0pa, making the missing interior tables
+ * with alloc on the way (each starts with an empty summary). */
+static inline __attribute__((always_inline)) int
+walk_build(paddr_t root, uaddr_t va, pt_alloc_fn alloc, void *ctx, paddr_t *l0pa)
 {
-	assert(va < USER_TOP && !(va & PAGE_MASK) && !(pa & PAGE_MASK));
 	paddr_t tpa = root;
 	for (int level = 2; level > 0; level--) {
 		pte_t *e = &table(tpa)[VPN(va, level)];
@@ -163,6 +165,17 @@ int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn a
 		}
 		tpa = PTE_PA(*e);
 	}
+	*l0pa = tpa;
+	return 0;
+}
+
+int arch_pt_map(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm, pt_alloc_fn alloc, void *ctx)
+{
+	assert(va < USER_TOP && !(va & PAGE_MASK) && !(pa & PAGE_MASK));
+	paddr_t tpa;
+	int err = walk_build(root, va, alloc, ctx, &tpa);
+	if (err)
+		return err;
 	pte_t *leaf = &table(tpa)[VPN(va, 0)];
 	if (*leaf & PTE_V)
 		return E_EXISTS;
@@ -527,20 +540,10 @@ int arch_pt_map_range(paddr_t root, uaddr_t va, size_t npages, paddr_t pa, unsig
 	pte_t leafbits = PA_PTE(pa) | vm_to_pte(vm);
 	while (npages) {
 		/* One level-0 table at a time: walk (or build) down to it once. */
-		paddr_t tpa = root;
-		for (int level = 2; level > 0; level--) {
-			pte_t *e = &table(tpa)[VPN(va, level)];
-			if (!(*e & PTE_V)) {
-				paddr_t tp;
-				int err = alloc(ctx, &tp);
-				if (err)
-					return err;
-				*occ(tp) = 0;
-				*e = PA_PTE(tp) | PTE_V;
-				occ_set(tpa, VPN(va, level));
-			}
-			tpa = PTE_PA(*e);
-		}
+		paddr_t tpa;
+		int err = walk_build(root, va, alloc, ctx, &tpa);
+		if (err)
+			return err;
 		pte_t *t = table(tpa);
 		uint64_t *summary = occ(tpa);
 		for (size_t k = VPN(va, 0); k < PTES_PER_TABLE && npages; k++, npages--) {
