@@ -107,23 +107,30 @@ int execv(const char *path, char *const argv[])
 	return (int)fail(r, ENOENT);
 }
 
-pid_t waitpid(pid_t pid, int *status, int options)
+/* E_AGAIN from procsrv: wait for its signal and ask again. */
+static sysret_t ps_call_wait(unsigned long label, unsigned long w0, unsigned long w1,
+			     unsigned long w2, unsigned long w3)
 {
 	for (;;) {
-		sysret_t r = ps_call(PS_WAIT, (unsigned long)(long)pid,
-				     (options & WNOHANG) ? PS_WNOHANG : 0, 0, 0);
-		long res = ps_result(r);
+		sysret_t r = ps_call(label, w0, w1, w2, w3);
 
-		if (res == E_AGAIN) {
-			sys_wait(PSLOT_NTFN);
-			continue;
-		}
-		if (res < 0)
-			return (pid_t)fail(res, ECHILD);
-		if (res > 0 && status != NULL)
-			*status = (int)r.r[2];
-		return (pid_t)res;
+		if (ps_result(r) != E_AGAIN)
+			return r;
+		sys_wait(PSLOT_NTFN);
 	}
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+	sysret_t r = ps_call_wait(PS_WAIT, (unsigned long)(long)pid,
+				  (options & WNOHANG) ? PS_WNOHANG : 0, 0, 0);
+	long res = ps_result(r);
+
+	if (res < 0)
+		return (pid_t)fail(res, ECHILD);
+	if (res > 0 && status != NULL)
+		*status = (int)r.r[2];
+	return (pid_t)res;
 }
 
 pid_t wait(int *status)
@@ -184,19 +191,6 @@ int procinfo(pid_t pid, procinfo_t *out)
 }
 
 /* ---- file descriptors (procsrv keeps them: procsrv_proto.h) ---- */
-
-/* E_AGAIN from procsrv: wait for its signal and ask again. */
-static sysret_t ps_call_wait(unsigned long label, unsigned long w0, unsigned long w1,
-			     unsigned long w2, unsigned long w3)
-{
-	for (;;) {
-		sysret_t r = ps_call(label, w0, w1, w2, w3);
-
-		if (ps_result(r) != E_AGAIN)
-			return r;
-		sys_wait(PSLOT_NTFN);
-	}
-}
 
 static long fd_fail(long err)
 {

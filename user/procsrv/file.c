@@ -148,25 +148,14 @@ static void cons_commit(proc_t *p)
 	p->wlen = 0;
 }
 
-static void printf_out(void *ctx, char c)
-{
-	char *buf = ctx;
-	size_t n = strlen(buf);
-
-	if (n + 1 < 200) {
-		buf[n] = c;
-		buf[n + 1] = '\0';
-	}
-}
-
 int cons_printf(const char *fmt, ...)
 {
-	char buf[200] = "";
+	char buf[200];
 	va_list ap;
 	size_t n;
 
 	va_start(ap, fmt);
-	fmt_vformat(printf_out, buf, fmt, ap);
+	fmt_vsnprintf(buf, sizeof(buf), fmt, ap); /* truncated to fit, NUL-terminated */
 	va_end(ap);
 	n = strlen(buf);
 	/* procsrv's own lines take the ring when it has room (so that they
