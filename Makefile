@@ -52,7 +52,7 @@ KERN_OBJS := $(addprefix $(B)/kern/, \
 	main.o banner.o console.o panic.o bootmem.o frame.o selftest.o \
 	kobj.o pool.o cap.o cspace.o aspace.o thread.o sched.o endpoint.o \
 	notification.o irq.o debug.o audit.o trace.o invoke.o syscall.o fastpath.o fault.o uaccess.o \
-	root.o)
+	root.o smp.o)
 # The allocation-failure injector exists only in DEBUG kernels (kern/inject.h).
 ifeq ($(DEBUG),1)
 KERN_OBJS += $(B)/kern/inject.o

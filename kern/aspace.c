@@ -6,9 +6,14 @@
  * mapped without references.  User mappings are 4 KiB, never writable and
  * executable at once, and writable only if readable (RISC-V reserves W
  * without R).  Removing or downgrading a mapping fences the TLB before the
- * frame's reference is dropped.
+ * frame's reference is dropped: on this hart, and in SMP mode on every
+ * other hart in the space's cpus mask (SBI RFENCE, which returns only
+ * when they have fenced).  Upgrades (a COW leaf made writable in place)
+ * fence only here: a stale read-only entry elsewhere just faults again
+ * and aspace_fault_spurious sends the thread back.
  *
- * Locking: none (one hart, interrupts off in the kernel).
+ * Locking: the big kernel lock in SMP mode (kern/smp.h), except
+ * aspace_deactivate; one hart with interrupts off otherwise.
  */
 #include <abi/error.h>
 #include <arch/arch.h>
@@ -18,10 +23,91 @@
 #include <kern/frame.h>
 #include <kern/pool.h>
 #include <kern/sched.h>
+#include <kern/smp.h>
 #include <kern/trace.h>
 #include <kern/trapentry.h>
 
 #define active (this_cpu()->cur_aspace)
+
+unsigned long aspace_shootdowns;
+
+/* SMP: fence [va, va + size) on the other harts that have as in satp. */
+static void fence_remote(aspace_t *as, uaddr_t va, size_t size)
+{
+	uint32_t others =
+	    __atomic_load_n(&as->cpus, __ATOMIC_ACQUIRE) & ~CPU_BIT(this_cpu()->index);
+
+	if (others) {
+		arch_tlb_flush_remote(others, va, size);
+		aspace_shootdowns++;
+	}
+}
+
+/* Fence one page of as (smp: also on the other harts). */
+static inline __attribute__((always_inline)) void fence_page(aspace_t *as, uaddr_t va, bool smp)
+{
+	arch_tlb_flush_page(va);
+	if (smp)
+		fence_remote(as, va, PAGE_SIZE);
+}
+
+/* Fence all of as, interior entries included (a table was freed, or
+ * many leaves downgraded). */
+static void fence_all(aspace_t *as)
+{
+	arch_tlb_flush_all();
+	if (smp_on())
+		fence_remote(as, 0, TLB_FLUSH_ALL);
+}
+
+void aspace_switch(aspace_t *as)
+{
+	cpu_t *c = this_cpu();
+
+	if (c->cur_aspace == as)
+		return;
+	if (c->cur_aspace)
+		__atomic_fetch_and(&c->cur_aspace->cpus, ~CPU_BIT(c->index), __ATOMIC_RELEASE);
+	__atomic_fetch_or(&as->cpus, CPU_BIT(c->index), __ATOMIC_RELEASE);
+	arch_aspace_activate(as->root);
+	c->cur_aspace = as;
+}
+
+void aspace_deactivate(void)
+{
+	cpu_t *c = this_cpu();
+	aspace_t *as = c->cur_aspace;
+
+	if (!as)
+		return;
+	arch_aspace_activate(arch_kernel_root());
+	__atomic_fetch_and(&as->cpus, ~CPU_BIT(c->index), __ATOMIC_RELEASE);
+	c->cur_aspace = NULL;
+}
+
+bool aspace_fault_spurious(aspace_t *as, uaddr_t va, unsigned access)
+{
+	cpu_t *c = this_cpu();
+	thread_t *t = sched_current();
+	unsigned vm = arch_pt_query(as->root, PAGE_ROUND_DOWN(va), NULL);
+	uint64_t pc = t ? t->tf.sepc : 0;
+
+	if (!(vm & VM_USER) || (vm & access) != access)
+		return false;
+	/* A leaf that allows the access yet faults again and again is not
+	 * stale (something this code does not model): report it. */
+	if (c->spurious_va == va && c->spurious_pc == pc) {
+		if (++c->spurious_repeats > 8)
+			return false;
+	} else {
+		c->spurious_va = va;
+		c->spurious_pc = pc;
+		c->spurious_repeats = 0;
+	}
+	arch_tlb_flush_page(PAGE_ROUND_DOWN(va));
+	aspace_spurious_faults++;
+	return true;
+}
 
 static int table_alloc(void *ctx, paddr_t *pa)
 {
@@ -78,7 +164,10 @@ void aspace_destroy(aspace_t *as)
 	if (active == as) {
 		arch_aspace_activate(arch_kernel_root());
 		active = NULL;
+		as->cpus &= ~CPU_BIT(this_cpu()->index);
 	}
+	/* Every hart with as in satp runs a thread bound to it (a reference). */
+	assert(as->cpus == 0);
 	arch_pt_destroy(as->root, leaf_drop, table_free, as);
 	assert(as->tables == 0);
 	as->leaves = 0;
@@ -198,9 +287,9 @@ void perform_aspace_op(const aspace_op_t *op)
 		assert(err == 0 && old == op->pa);
 		/* Fence before the frame (or a freed table) can be reused. */
 		if (freed)
-			arch_tlb_flush_all();
+			fence_all(as);
 		else
-			arch_tlb_flush_page(op->va);
+			fence_page(as, op->va, smp_on());
 		as->leaves--;
 		if (op->ram)
 			user_frame_unref(old);
@@ -208,7 +297,7 @@ void perform_aspace_op(const aspace_op_t *op)
 	case ASPACE_PROTECT:
 		err = arch_pt_protect(as->root, op->va, op->vm);
 		assert(err == 0);
-		arch_tlb_flush_page(op->va);
+		fence_page(as, op->va, smp_on());
 		break;
 	}
 }
@@ -220,7 +309,7 @@ unsigned aspace_query(aspace_t *as, uaddr_t va)
 
 /* ------------------------------------------------------ copy-on-write -- */
 
-unsigned long aspace_cow_copies, aspace_cow_reuses, aspace_zero_fills;
+unsigned long aspace_cow_copies, aspace_cow_reuses, aspace_zero_fills, aspace_spurious_faults;
 paddr_t aspace_zero_frame;
 
 void aspace_init_zero_frame(void)
@@ -369,7 +458,7 @@ void perform_aspace_clone(const aspace_clone_t *op)
 	/* The source lost W on its writable leaves: no hart may keep a stale
 	 * writable TLB entry. */
 	if (!(op->flags & CLONE_EAGER))
-		arch_tlb_flush_all();
+		fence_all(op->src);
 }
 
 /* What a resolved fault did, for the trace (NULL: not wanted; the
@@ -380,7 +469,7 @@ typedef struct cow_rec {
 } cow_rec_t;
 
 static inline __attribute__((always_inline)) int cow_resolve(aspace_t *as, uaddr_t va,
-							     cow_rec_t *rec)
+							     cow_rec_t *rec, bool smp)
 {
 	pt_leaf_t leaf;
 	paddr_t old, copy;
@@ -393,8 +482,8 @@ static inline __attribute__((always_inline)) int cow_resolve(aspace_t *as, uaddr
 		if (pool_alloc_frame(as->pool, FRAME_USER, &copy))
 			return E_NOMEM;
 		arch_pt_cow_done(leaf, copy);
-		arch_tlb_flush_page(va);
-		user_frame_unref(old); /* one mapping less; the pin stays */
+		fence_page(as, va, smp); /* other threads' harts may read zeros */
+		user_frame_unref(old);	 /* one mapping less; the pin stays */
 		aspace_zero_fills++;
 		as->zero_fills++;
 		if (rec)
@@ -414,11 +503,11 @@ static inline __attribute__((always_inline)) int cow_resolve(aspace_t *as, uaddr
 	if (pool_alloc_frame_fill(as->pool, FRAME_USER, &copy, false))
 		return E_NOMEM;
 	arch_copy_page(pa2kva(copy), pa2kva(old));
-	/* Re-check: nothing can have changed the leaf on this one hart with
-	 * interrupts off; SMP will take the aspace lock around this. */
+	/* Nothing can have changed the leaf since arch_pt_cow_leaf: one hart
+	 * with interrupts off, or the big lock held. */
 	arch_pt_cow_done(leaf, copy);
-	arch_tlb_flush_page(va);
-	user_frame_unref(old); /* only now: the old leaf is gone everywhere */
+	fence_page(as, va, smp); /* the space's other harts too */
+	user_frame_unref(old);	 /* only now: the old leaf is gone everywhere */
 	aspace_cow_copies++;
 	as->cow_copies++;
 	if (rec)
@@ -428,7 +517,7 @@ static inline __attribute__((always_inline)) int cow_resolve(aspace_t *as, uaddr
 
 int aspace_cow_resolve(aspace_t *as, uaddr_t va)
 {
-	return cow_resolve(as, va, NULL);
+	return cow_resolve(as, va, NULL, smp_on());
 }
 
 void aspace_get_stats(const aspace_t *as, aspace_stats_t *st)
@@ -455,27 +544,43 @@ int aspace_map_frame(aspace_t *as, uaddr_t va, paddr_t pa, unsigned vm)
 	return 0;
 }
 
-/* kern_cow_fault while tracing: entry, fault, what was done, exit. */
-static __attribute__((noinline)) bool cow_fault_traced(uint64_t addr)
+/*
+ * kern_cow_fault while tracing or in SMP mode: under the big lock (SMP),
+ * recording entry, fault, what was done and exit (tracing).  A fault that
+ * is not copy-on-write goes on to trap_user, which takes the lock again.
+ */
+static __attribute__((noinline)) bool cow_fault_slow(uint64_t addr)
 {
-	thread_t *t = sched_current();
+	bool smp = smp_on();
+	thread_t *t;
 	cow_rec_t rec;
 
+	if (smp) {
+		big_lock();
+		if (!sched_current())
+			kern_return_to_user(); /* evicted while waiting */
+	}
+	t = sched_current();
 	TRACE(TRACE_M_TRAP, TRACE_TRAP_ENTER, TRACE_CAUSE_STORE_PAGE_FAULT, t->tf.sepc);
 	TRACE(TRACE_M_FAULT, TRACE_FAULT, addr, TRACE_CAUSE_STORE_PAGE_FAULT);
-	if (addr >= USER_TOP || cow_resolve(t->as, addr, &rec) != 0) {
-		trace_set_fault_recorded(); /* trap_user goes on from here */
+	if (addr >= USER_TOP || cow_resolve(t->as, addr, &rec, smp) != 0) {
+		if (TRACING())
+			trace_set_fault_recorded(); /* trap_user goes on from here */
+		if (smp)
+			big_unlock();
 		return false;
 	}
 	TRACE(TRACE_M_FAULT, rec.type, PAGE_ROUND_DOWN(addr), rec.frame);
 	TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, t->tf.sepc, 0);
+	if (smp)
+		big_unlock();
 	return true;
 }
 
 /* Called by entry.S for every user store page fault, first thing. */
 bool kern_cow_fault(uint64_t addr)
 {
-	if (TRACING())
-		return cow_fault_traced(addr);
-	return addr < USER_TOP && cow_resolve(sched_current()->as, addr, NULL) == 0;
+	if (__builtin_expect(kern_slow_fault, 0))
+		return cow_fault_slow(addr);
+	return addr < USER_TOP && cow_resolve(sched_current()->as, addr, NULL, false) == 0;
 }

@@ -16,14 +16,18 @@ typedef struct aspace {
 	uint64_t leaves; /* mapped leaves */
 	/* Counters for ASPACE_STATS (aspace_stats_t). */
 	uint64_t cow_copies, cow_reuses, zero_fills, faults_forwarded;
+	/* SMP: the harts (CPU_BIT) with this space in satp, which are the
+	 * only ones that may cache its translations (no ASIDs: every satp
+	 * write fences the whole TLB).  Kept only in SMP mode. */
+	uint32_t cpus;
 } aspace_t;
 
 /* Create an empty address space charged to pool (NULL at boot). */
 int aspace_create(pool_t *pool, aspace_t **out);
 void aspace_destroy(aspace_t *as);
 
-/* Make as the current address space of this hart. */
-/* This hart's address space in satp (per hart). */
+/* Make as the current address space of this hart (one hart: the fast
+ * paths use it; SMP mode uses aspace_switch, which keeps as->cpus). */
 static inline __attribute__((always_inline)) void aspace_activate(aspace_t *as)
 {
 	cpu_t *c = this_cpu();
@@ -33,6 +37,18 @@ static inline __attribute__((always_inline)) void aspace_activate(aspace_t *as)
 		c->cur_aspace = as;
 	}
 }
+
+/* SMP: make as this hart's address space, keeping the cpus masks. */
+void aspace_switch(aspace_t *as);
+/* SMP: this hart leaves its address space for the kernel's page table
+ * (idle, evicted); may run without the big lock (kern/smp.c). */
+void aspace_deactivate(void);
+
+/* A page fault of the current thread at va for access (VM_*) found a
+ * leaf that allows it: a stale TLB entry (another hart already resolved
+ * it, or the hart cached an invalid entry).  Fences va on this hart and
+ * returns true, unless the same fault repeats at once. */
+bool aspace_fault_spurious(aspace_t *as, uaddr_t va, unsigned access);
 
 /* A map / unmap / protect, decoded. */
 typedef struct aspace_op {
@@ -73,6 +89,8 @@ int aspace_cow_resolve(aspace_t *as, uaddr_t va);
 
 /* COW statistics (kstats). */
 extern unsigned long aspace_cow_copies, aspace_cow_reuses, aspace_zero_fills;
+/* SMP statistics (kstats): remote fences sent, stale-TLB faults resumed. */
+extern unsigned long aspace_shootdowns, aspace_spurious_faults;
 
 /* The frame of zeros behind ASPACE_MAP_ZERO: allocated at boot, pinned by
  * the kernel (so never freed, and never reused in place by a COW fault),

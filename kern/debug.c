@@ -23,6 +23,7 @@
 #include <kern/inject.h>
 #include <kern/irq.h>
 #include <kern/sched.h>
+#include <kern/smp.h>
 #include <kern/syscall.h>
 #include <kern/trace.h>
 #include <kern/uaccess.h>
@@ -87,6 +88,12 @@ static long debug_stats(uaddr_t out)
 	st.irq_unbound = is.unbound;
 	for (unsigned s = 0; s < KSTATS_IRQS; s++)
 		st.irq_count[s] = is.count[s];
+	st.harts = smp_harts;
+	st.smp_wakeups = smp_ipis;
+	st.smp_evictions = smp_evictions;
+	st.smp_lock_wakeups = smp_lock_wakeups;
+	st.tlb_shootdowns = aspace_shootdowns;
+	st.spurious_faults = aspace_spurious_faults;
 	return copyout(out, &st, sizeof(st));
 }
 

@@ -30,6 +30,10 @@ void kern_user_fault(trapframe_t *tf, unsigned kind, unsigned access, uint64_t a
 		if (err == E_NOMEM)
 			kind = FAULT_OOM;
 	}
+	/* A stale TLB entry (another hart made the leaf writable first, or
+	 * the hart cached an invalid entry): fenced, the thread retries. */
+	if (kind == FAULT_PAGE && addr < USER_TOP && aspace_fault_spurious(t->as, addr, access))
+		return;
 	if (t->fault_ep) {
 		t->as->faults_forwarded++;
 		ipc_send_fault(t, scause, addr, tf_pc(tf), kind);
@@ -41,7 +45,9 @@ void kern_user_fault(trapframe_t *tf, unsigned kind, unsigned access, uint64_t a
 bool kern_uaccess_fault(uint64_t addr, unsigned access)
 {
 	thread_t *t = sched_current();
-	if (!t || access != VM_WRITE || addr >= USER_TOP)
+	if (!t || addr >= USER_TOP)
 		return false;
-	return aspace_cow_resolve(t->as, addr) == 0;
+	if (access == VM_WRITE && aspace_cow_resolve(t->as, addr) == 0)
+		return true;
+	return aspace_fault_spurious(t->as, addr, access);
 }

@@ -22,6 +22,7 @@
 #include <kern/console.h>
 #include <kern/frame.h>
 #include <kern/root.h>
+#include <kern/smp.h>
 #include <kern/trapentry.h>
 
 boot_info_t boot_info;
@@ -154,8 +155,12 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
 	banner(bi);
 	arch_timer_start(bi->plat.timebase_hz, bi->tick_hz);
 	arch_irq_init(&bi->plat);
-	kprintf("smp: %u harts online (secondary harts idle: no threads on them yet)\n",
-		smp_start(&bi->plat, bi->boot_hart, bi->plat.timebase_hz));
+	unsigned nharts = smp_start(&bi->plat, bi->boot_hart, bi->plat.timebase_hz);
+	bool smp = !bi->opt_selftest && !bi->opt_panic_test && arch_smp_capable();
+	kprintf("smp: %u harts online%s\n", nharts,
+		smp	     ? ", all scheduling threads"
+		: nharts > 1 ? " (self-tests: secondaries idle)"
+			     : "");
 
 	if (bi->opt_panic_test)
 		selftest_user_access_panic();
@@ -167,6 +172,13 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
 
 	arch_user_counters_enable();
 	aspace_init_zero_frame();
+	if (smp) {
+		/* From here every trap takes the slow paths and the big lock. */
+		smp_begin(nharts);
+		big_lock();
+	}
 	root_start(bi);
+	if (smp)
+		smp_release(bi->plat.timebase_hz, bi->tick_hz);
 	kern_return_to_user();
 }

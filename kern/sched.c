@@ -11,13 +11,21 @@
  * that blocks just leaves its thread off the run queue and the hart
  * returns to whatever thread is chosen next.
  *
- * Locking: none (one hart, interrupts off in the kernel).
+ * With several harts (kern/smp.h) the run queues are shared: a hart runs
+ * the first thread, highest priority first, that is not current on
+ * another hart and whose affinity allows this hart (pick).  A thread
+ * made runnable wakes an idle hart with an IPI; an idle hart has no
+ * current thread and the kernel's page table in satp.
+ *
+ * Locking: the big kernel lock in SMP mode (kern/smp.c); one hart runs
+ * with interrupts off in the kernel otherwise.
  */
 #include <arch/arch.h>
 #include <arch/cpu.h>
 #include <kern/assert.h>
 #include <kern/root.h>
 #include <kern/sched.h>
+#include <kern/smp.h>
 #include <kern/trace.h>
 #include <kern/trapentry.h>
 
@@ -28,7 +36,7 @@ runq_t runq;
 #define nonempty runq.nonempty
 #define switches runq.switches
 
-static void runq_push(thread_t *t)
+static inline __attribute__((always_inline)) void runq_push(thread_t *t)
 {
 	assert(!t->in_runq);
 	unsigned p = t->prio;
@@ -68,7 +76,7 @@ void sched_wake(thread_t *t)
 	t->ipc = IPC_NONE;
 	t->wait_obj = NULL;
 	if (!t->in_runq)
-		runq_push(t);
+		runq_push(t); /* SMP: smp_wake_idle finds it before the unlock */
 }
 
 void sched_block(thread_t *t, unsigned state)
@@ -100,6 +108,7 @@ void sched_remove(thread_t *t)
 	if (current == t) {
 		current = NULL;
 		this_cpu()->cur_tf = NULL;
+		t->on_cpu = 0;
 	}
 }
 
@@ -146,14 +155,85 @@ static unsigned highest(uint32_t bits)
 	return p;
 }
 
+/* SMP: the thread hart cpu should run, or NULL. */
+static __attribute__((noinline)) thread_t *pick(unsigned cpu)
+{
+	uint32_t bits = nonempty;
+
+	while (bits) {
+		unsigned p = highest(bits);
+
+		for (thread_t *t = head[p]; t; t = t->next)
+			if ((t->on_cpu == 0 || t->on_cpu == cpu + 1) &&
+			    (t->affinity == 0 || (t->affinity & CPU_BIT(cpu))))
+				return t;
+		bits &= ~(1u << p);
+	}
+	return NULL;
+}
+
+bool kern_resume_current_smp(void)
+{
+	thread_t *c = current;
+	if (c && c->in_runq && pick(this_cpu()->index) == c) {
+		smp_wake_idle(); /* for what this hart leaves runnable */
+		return true;
+	}
+	return false;
+}
+
+/* One hart (SMP mode: kern_resume_current_smp). */
 bool kern_resume_current(void)
 {
 	thread_t *c = current;
 	return c && c->in_runq && head[c->prio] == c && (nonempty >> c->prio) == 1;
 }
 
+/* kern_return_to_user with several harts: pick, or idle without a
+ * current thread or an address space; the big lock is held until the
+ * last moment. */
+static __attribute__((noreturn, noinline)) void return_to_user_smp(void)
+{
+	cpu_t *c = this_cpu();
+
+	for (;;) {
+		thread_t *t = pick(c->index);
+
+		if (t) {
+			if (t != current) {
+				TRACE(TRACE_M_SWITCH, TRACE_SWITCH, t->id,
+				      current ? current->id : 0);
+				if (current)
+					current->on_cpu = 0;
+				switches++;
+				t->switches_in++;
+				current = t;
+				t->on_cpu = t->last_cpu = c->index + 1;
+				t->slice = SCHED_SLICE_TICKS;
+			}
+			TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, t->tf.sepc, 0);
+			aspace_switch(t->as);
+			c->cur_tf = &t->tf;
+			smp_wake_idle(); /* for the runnable threads left */
+			big_unlock();
+			arch_user_return(&t->tf);
+		}
+		if (current) {
+			current->on_cpu = 0;
+			current = NULL;
+			c->cur_tf = NULL;
+		}
+		aspace_deactivate();
+		smp_wake_idle(); /* a thread this hart may not run (affinity) */
+		root_check_finished();
+		smp_idle();
+	}
+}
+
 void kern_return_to_user(void)
 {
+	if (smp_on())
+		return_to_user_smp();
 	for (;;) {
 		if (nonempty) {
 			thread_t *t = head[highest(nonempty)];

@@ -12,6 +12,7 @@
 #include <kern/fastpath.h>
 #include <kern/notification.h>
 #include <kern/sched.h>
+#include <kern/smp.h>
 #include <kern/syscall.h>
 #include <kern/trace.h>
 #include <kern/trapentry.h>
@@ -107,20 +108,28 @@ bool syscall_dispatch(trapframe_t *tf, uint64_t no)
 	return kern_resume_current();
 }
 
-/* Leaves by a return or a tail call: no frame record needed (backtraces
- * from the callees end at entry.S either way). */
 /*
- * kern_syscall while tracing: the trap's entry, the message sent, and the
- * exit when the caller runs on (a switch is recorded by the scheduler).
- * The IPC fast paths are not taken: the general path does the same and
- * shows every step (a switch is recorded by the scheduler).  Only the
+ * kern_syscall in SMP mode or while tracing.  SMP: under the big lock,
+ * taken before anything is read or changed (a thread evicted while its
+ * hart waited for the lock has not started its call: its pc is still at
+ * the ecall) and released only if the caller runs on (else
+ * kern_return_to_user releases it).  Tracing: the trap's entry, the
+ * message sent, and the exit when the caller runs on (a switch is
+ * recorded by the scheduler).  The IPC fast paths are not taken: the
+ * general path does the same and shows every step.  Only the trace
  * classes recorded here divert system calls; the others leave the fast
  * paths alone.
  */
-static __attribute__((noinline)) bool syscall_traced(trapframe_t *tf, uint64_t no)
+static __attribute__((noinline)) bool syscall_slow(trapframe_t *tf, uint64_t no)
 {
+	bool smp = smp_on();
 	bool same;
 
+	if (smp) {
+		big_lock();
+		if (!sched_current())
+			kern_return_to_user(); /* evicted while waiting */
+	}
 	TRACE(TRACE_M_TRAP, TRACE_TRAP_ENTER, TRACE_CAUSE_ECALL_U, tf->sepc);
 	if (no == SYS_SEND || no == SYS_CALL || no == SYS_REPLY_RECV)
 		TRACE(TRACE_M_IPC, TRACE_IPC_SEND, tf_arg(tf, 0), MSG_LABEL(tf_arg(tf, 1)));
@@ -134,17 +143,24 @@ static __attribute__((noinline)) bool syscall_traced(trapframe_t *tf, uint64_t n
 	} else {
 		same = syscall_dispatch(tf, no);
 	}
-	if (same)
+	if (smp)
+		same = kern_resume_current_smp(); /* dispatch answered for one hart */
+	if (same) {
 		TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, tf->sepc, 0);
+		if (smp)
+			big_unlock();
+	}
 	return same;
 }
 
+/* Leaves by a return or a tail call: no frame record needed (backtraces
+ * from the callees end at entry.S either way). */
 __attribute__((optimize("omit-frame-pointer"))) bool kern_syscall(trapframe_t *tf)
 {
 	uint64_t no = tf_sysno(tf);
 
-	if (__builtin_expect(trace_mask & (TRACE_M_TRAP | TRACE_M_IPC | TRACE_M_SWITCH), 0))
-		return syscall_traced(tf, no);
+	if (__builtin_expect(kern_slow_syscall, 0))
+		return syscall_slow(tf, no);
 	nsyscalls++;
 	tf_skip_ecall(tf);
 	if (no == SYS_NULL) { /* the cost of a trap and nothing else */

@@ -8,7 +8,13 @@
  * out of there.  A caller waiting for this thread's reply (reply_to) is
  * woken with E_NOENT if this thread goes away, and vice versa.
  *
- * Locking: none (one hart, interrupts off in the kernel).
+ * SMP: whatever reads or changes the registers of a thread, or stops it,
+ * first takes it off the hart it is current on (smp_evict); bindings
+ * change only while it is suspended or inactive, so never under a
+ * running thread.
+ *
+ * Locking: the big kernel lock in SMP mode; one hart with interrupts off
+ * otherwise.
  */
 #include <string.h>
 
@@ -20,6 +26,7 @@
 #include <kern/inject.h>
 #include <kern/notification.h>
 #include <kern/sched.h>
+#include <kern/smp.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <kern/uaccess.h>
@@ -112,6 +119,7 @@ static void unbind(thread_t *t)
 
 void thread_destroy(thread_t *t)
 {
+	smp_evict(t); /* its hart must stop writing t->tf before it is freed */
 	inject_thread_gone(t);
 	thread_abort_ipc(t, E_NOENT);
 	if (t->reply_to) {
@@ -144,6 +152,7 @@ void thread_configure(thread_t *t, aspace_t *as, cspace_t *cs, endpoint_t *fault
 
 void thread_suspend(thread_t *t)
 {
+	smp_evict(t); /* stopped when this returns, its registers saved */
 	thread_abort_ipc(t, E_AGAIN);
 	sched_block(t, THREAD_SUSPENDED);
 }
@@ -199,6 +208,8 @@ static long thread_regs(thread_t *t, sysargs_t *a, bool write)
 {
 	uint64_t regs[32];
 	int err;
+	if (t != a->self)
+		smp_evict(t); /* its registers, saved, not the ones of a trap ago */
 	if (!write) {
 		tf_to_regs(&t->tf, regs);
 		return copyout(a->arg[2], regs, sizeof(regs));
@@ -217,7 +228,7 @@ int invoke_thread(thread_t *t, const cap_t *c, sysargs_t *a)
 	bool reads = label == THREAD_READ_REGS || label == THREAD_INFO || label == THREAD_STATS;
 	int err;
 
-	if (label < THREAD_CONFIGURE || label > THREAD_STATS)
+	if (label < THREAD_CONFIGURE || label > THREAD_SET_AFFINITY)
 		return E_NOSYS;
 	if (!(c->rights & (reads ? RIGHT_READ : RIGHT_WRITE)))
 		return E_PERM;
@@ -264,6 +275,23 @@ int invoke_thread(thread_t *t, const cap_t *c, sysargs_t *a)
 	case THREAD_INFO:
 		a->out[0] = t->state;
 		a->out[1] = t->prio;
+		/* The hart it last ran on, -1: never ran (one hart: 0). */
+		a->out[2] = smp_on()	     ? (uint64_t)t->last_cpu - 1
+			    : t->switches_in ? 0
+					     : (uint64_t)-1;
+		return 0;
+	case THREAD_SET_AFFINITY:
+		/* a2 = mask of hart indexes (bit i: hart i), 0 = any hart. */
+		if (a->arg[2] >> MAX_CPUS)
+			return E_INVAL;
+		if (a->arg[2] && !(a->arg[2] & ((1UL << arch_ncpus()) - 1)))
+			return E_RANGE; /* no hart of the mask runs threads */
+		t->affinity = (uint32_t)a->arg[2];
+		if (t->on_cpu && t->affinity && !(t->affinity & CPU_BIT(t->on_cpu - 1))) {
+			smp_evict(t);  /* off a hart it may no longer use */
+			if (t->on_cpu) /* ourselves: the scheduler moves us */
+				sched_yield();
+		}
 		return 0;
 	case THREAD_STATS: {
 		thread_stats_t st = {t->ipc_calls, t->ipc_sends, t->switches_in};

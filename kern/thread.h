@@ -43,6 +43,10 @@ typedef struct thread {
 	struct thread *reply_to; /* a caller waiting for this thread's reply */
 	struct thread *replier;	 /* while IPC_REPLY: who owes the reply */
 	bool fault;		 /* the pending message is a fault message */
+	/* SMP (kern/smp.c): the hart index + 1 the thread is current on (0:
+	 * none), the harts it may run on (CPU_BIT mask, 0: any), the hart
+	 * index + 1 it last ran on (0: never). */
+	uint32_t on_cpu, affinity, last_cpu;
 	/* Counters for THREAD_STATS (thread_stats_t). */
 	uint64_t ipc_calls, ipc_sends, switches_in;
 } thread_t;

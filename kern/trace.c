@@ -25,6 +25,7 @@
 #include <arch/csr.h>
 #include <kern/frame.h>
 #include <kern/sched.h>
+#include <kern/smp.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <kern/trace.h>
@@ -118,6 +119,13 @@ static int ring_alloc(ring_t *r)
 	return 0;
 }
 
+/* trace_mask, and the bytes the fast paths test (kern/smp.h). */
+static void set_mask(uint32_t mask)
+{
+	trace_mask = mask;
+	kern_slow_update(mask);
+}
+
 static long trace_start(uint64_t mask)
 {
 	if (mask == 0 || (mask & ~(uint64_t)TRACE_M_ALL))
@@ -129,7 +137,7 @@ static long trace_start(uint64_t mask)
 			return E_NOMEM;
 		}
 	}
-	trace_mask = (uint32_t)mask;
+	set_mask((uint32_t)mask);
 	return 0;
 }
 
@@ -173,10 +181,10 @@ long trace_invoke(sysargs_t *a)
 {
 	switch (a->arg[2]) {
 	case TRACE_START: return trace_start(a->arg[3]);
-	case TRACE_STOP: trace_mask = 0; return 0;
+	case TRACE_STOP: set_mask(0); return 0;
 	case TRACE_READ: return trace_read(a->arg[3], a->arg[4]);
 	case TRACE_FREE:
-		trace_mask = 0;
+		set_mask(0);
 		for (unsigned i = 0; i < MAX_CPUS; i++)
 			ring_free(&rings[i]);
 		return 0;

@@ -35,8 +35,11 @@ bool kern_cow_fault(uint64_t addr);
 bool kern_uaccess_fault(uint64_t addr, unsigned access);
 
 /* True if the thread that trapped is still the one to run (the trap
- * returns straight to it); false: call kern_return_to_user. */
+ * returns straight to it); false: call kern_return_to_user.  The first
+ * for one hart, the second in SMP mode (it also wakes idle harts for the
+ * runnable threads this hart leaves). */
 bool kern_resume_current(void);
+bool kern_resume_current_smp(void);
 
 /* Pick the thread to run on this hart and enter user mode; idles in wfi
  * while nothing is runnable. */

@@ -53,6 +53,11 @@ void cpu_prepare(unsigned index, uint32_t hartid, uintptr_t stack_lo, uintptr_t 
 	c->plic_ctx = -1;
 }
 
+void cpu_set_count(unsigned n)
+{
+	ncpus = n;
+}
+
 void cpu_enter(cpu_t *c)
 {
 	__asm__ volatile("mv tp, %0" ::"r"(c));
@@ -78,6 +83,22 @@ void arch_wait_for_interrupt(void)
 	/* wfi with SIE clear still wakes on a pending interrupt; enabling
 	 * first lets the trap run before we return. */
 	__asm__ volatile("wfi");
+	csr_set(sstatus, SSTATUS_SIE);
+	csr_clear(sstatus, SSTATUS_SIE);
+}
+
+void arch_wfi(void)
+{
+	__asm__ volatile("wfi");
+}
+
+void arch_ipi_clear(void)
+{
+	csr_clear(sip, SIP_SSIP);
+}
+
+void arch_intr_window(void)
+{
 	csr_set(sstatus, SSTATUS_SIE);
 	csr_clear(sstatus, SSTATUS_SIE);
 }

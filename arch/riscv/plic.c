@@ -13,10 +13,10 @@
  *
  * The kernel maps the registers up to the last context's page
  * (mmu_map_mmio, before the first address space exists).  At start every
- * source has priority 0 and no enable bit; a hart's context gets threshold
- * 0 and SIE.SEIE is set.  kern/irq.c enables a source (priority 1, enable
- * bit in this hart's context) when an IRQ handler is bound to it and
- * disables it when the handler goes.
+ * source has priority 0 and no enable bit; the boot hart's context gets
+ * threshold 0 and SIE.SEIE is set.  kern/irq.c enables a source (priority
+ * 1, enable bit in the boot hart's context) when an IRQ handler is bound
+ * to it and disables it when the handler goes.
  *
  * A claim returns the highest-priority pending source and masks it in the
  * PLIC's gateway until it is completed: that is how a bound source stays
@@ -24,9 +24,9 @@
  * PLIC ignores the completion of a source that is not enabled for the
  * context, so a source is always completed before it is disabled.
  *
- * Locking: none (one hart, interrupts off in the kernel).  When more harts
- * run, each sets up its own context with arch_irq_init_hart and a source
- * is enabled on one hart's context only.
+ * Locking: the big kernel lock in SMP mode; one hart otherwise.  Every
+ * source goes to the boot hart (route_ctx): the other harts take no
+ * external interrupts, whichever hart binds or acknowledges a source.
  */
 #include <arch/arch.h>
 #include <arch/cpu.h>
@@ -80,6 +80,11 @@ void plic_map(const platform_t *p)
 	plic = mmu_map_mmio(d->base, size);
 }
 
+/* Every source is routed to the boot hart's context (the only hart that
+ * enables external interrupts), whichever hart binds or acknowledges it:
+ * a claim and its completion must name the same context. */
+static int route_ctx = -1;
+
 void arch_irq_init(const platform_t *p)
 {
 	if (plic) {
@@ -87,6 +92,7 @@ void arch_irq_init(const platform_t *p)
 			reg_write(PLIC_PRIORITY(s), 0);
 	}
 	arch_irq_init_hart(p);
+	route_ctx = this_cpu()->plic_ctx;
 }
 
 void arch_irq_init_hart(const platform_t *p)
@@ -107,12 +113,12 @@ void arch_irq_init_hart(const platform_t *p)
 
 bool arch_irq_valid(uint32_t src)
 {
-	return plic && this_cpu()->plic_ctx >= 0 && src >= 1 && src <= nsources;
+	return plic && route_ctx >= 0 && src >= 1 && src <= nsources;
 }
 
 void arch_irq_enable(uint32_t src)
 {
-	int ctx = this_cpu()->plic_ctx;
+	int ctx = route_ctx;
 	assert(arch_irq_valid(src));
 	reg_write(PLIC_PRIORITY(src), 1);
 	uint32_t bits = reg_read(PLIC_ENABLE(ctx, src));
@@ -121,7 +127,7 @@ void arch_irq_enable(uint32_t src)
 
 void arch_irq_disable(uint32_t src)
 {
-	int ctx = this_cpu()->plic_ctx;
+	int ctx = route_ctx;
 	if (!arch_irq_valid(src))
 		return;
 	uint32_t bits = reg_read(PLIC_ENABLE(ctx, src));
@@ -139,7 +145,7 @@ uint32_t arch_irq_claim(void)
 
 void arch_irq_complete(uint32_t src)
 {
-	int ctx = this_cpu()->plic_ctx;
+	int ctx = route_ctx;
 	if (!plic || ctx < 0 || src == 0 || src > PLIC_MAX_SOURCE)
 		return;
 	reg_write(PLIC_CLAIM(ctx), src);

@@ -9,6 +9,21 @@
 
 sbi_info_t sbi_info;
 
+sbi_ret_t sbi_call4(long eid, long fid, long a0, long a1, long a2, long a3)
+{
+	register long r_a0 __asm__("a0") = a0;
+	register long r_a1 __asm__("a1") = a1;
+	register long r_a2 __asm__("a2") = a2;
+	register long r_a3 __asm__("a3") = a3;
+	register long r_a6 __asm__("a6") = fid;
+	register long r_a7 __asm__("a7") = eid;
+	__asm__ volatile("ecall"
+			 : "+r"(r_a0), "+r"(r_a1)
+			 : "r"(r_a2), "r"(r_a3), "r"(r_a6), "r"(r_a7)
+			 : "memory");
+	return (sbi_ret_t){.error = r_a0, .value = r_a1};
+}
+
 sbi_ret_t sbi_call(long eid, long fid, long a0, long a1, long a2)
 {
 	register long r_a0 __asm__("a0") = a0;
@@ -102,4 +117,12 @@ long sbi_send_ipi(unsigned long hartid)
 		return SBI_ERR_NOT_SUPPORTED;
 	/* hart_mask bit 0 is hart_mask_base = hartid */
 	return sbi_call(SBI_EXT_IPI, 0, 1, (long)hartid, 0).error;
+}
+
+long sbi_remote_sfence_vma(unsigned long hart_mask, unsigned long start, unsigned long size)
+{
+	if (sbi_info.has_rfence)
+		return sbi_call4(SBI_EXT_RFENCE, 1, (long)hart_mask, 0, (long)start, (long)size)
+		    .error;
+	return SBI_ERR_NOT_SUPPORTED;
 }

@@ -1,11 +1,10 @@
 /*
- * Secondary harts (issue 6, first step): every usable hart but the boot
- * hart is started through SBI HSM, gets a cpu_t and a kernel stack of its
- * own, and waits in wfi for inter-processor interrupts (SBI IPI), which it
- * counts.  The kernel does not schedule threads on them yet: they run no
- * kernel code but this file's and touch no kernel state but their own
- * cpu_t, so nothing needs a lock.  arch_ncpus() still counts only the
- * harts that run the kernel (the boot hart).
+ * Secondary harts: every usable hart but the boot hart is started through
+ * SBI HSM, gets a cpu_t and a kernel stack of its own, and waits in wfi,
+ * counting inter-processor interrupts (SBI IPI), until smp_release lets
+ * it into the scheduler (kern_secondary_main, with the timer running).
+ * Before that it touches no kernel state but its own cpu_t; the boot
+ * self-tests run in that state.  Remote TLB fences go through SBI RFENCE.
  *
  * Start-up (head.S secondary_entry): MMU off at the physical address, the
  * kernel's page table from smp_kernel_satp, stvec pointing at the virtual
@@ -17,15 +16,20 @@
 #include <arch/csr.h>
 #include <arch/sbi.h>
 #include <arch/vm.h>
+#include <kern/assert.h>
 #include <kern/console.h>
 
 #include <lib/platform.h>
+
+#include "timer.h"
 
 extern char secondary_entry[], trap_vector[];
 
 uint64_t smp_kernel_satp; /* read by head.S through its physical address */
 uint8_t smp_stacks[MAX_CPUS - 1][KERNEL_STACK_SIZE] __attribute__((aligned(16)));
 static unsigned nharts = 1; /* cpus[0 .. nharts-1] are online */
+static uint32_t released;   /* smp_release was called */
+static uint64_t release_timebase, release_hz;
 
 void secondary_main(uint64_t hartid, uint64_t index) __attribute__((noreturn));
 
@@ -36,15 +40,60 @@ void secondary_main(uint64_t hartid, uint64_t index)
 	(void)hartid;
 	cpu_enter(c);
 	csr_write(stvec, (uintptr_t)trap_vector);
+	csr_write(sscratch, 0);
 	csr_write(sie, SIE_SSIE); /* wakes wfi; sstatus.SIE stays off: no trap */
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-	for (;;) {
+	while (!__atomic_load_n(&released, __ATOMIC_ACQUIRE)) {
 		__asm__ volatile("wfi");
 		if (csr_read(sip) & SIP_SSIP) {
 			csr_clear(sip, SIP_SSIP);
 			__atomic_fetch_add(&c->ipis, 1, __ATOMIC_RELEASE);
 		}
 	}
+	arch_timer_start(release_timebase, release_hz);
+	kern_secondary_main();
+}
+
+void smp_release(uint64_t timebase_hz, uint64_t tick_hz)
+{
+	release_timebase = timebase_hz;
+	release_hz = tick_hz;
+	cpu_set_count(nharts);
+	__atomic_store_n(&released, 1, __ATOMIC_RELEASE);
+	for (unsigned i = 1; i < nharts; i++)
+		arch_send_ipi(i);
+}
+
+void arch_idle_wait(void)
+{
+	for (;;) {
+		uint64_t pending;
+
+		__asm__ volatile("wfi");
+		pending = csr_read(sip);
+		if (pending & (SIP_SSIP | SIP_SEIP))
+			return;
+		if (pending & SIP_STIP)
+			timer_interrupt(); /* per-hart state only */
+	}
+}
+
+bool arch_smp_capable(void)
+{
+	return nharts > 1 && sbi_info.has_rfence && sbi_info.has_ipi;
+}
+
+void arch_tlb_flush_remote(uint32_t cpu_mask, uaddr_t va, size_t size)
+{
+	unsigned long harts = 0;
+	long err;
+
+	for (unsigned i = 0; cpu_mask; i++, cpu_mask >>= 1)
+		if (cpu_mask & 1)
+			harts |= 1UL << cpu_get(i)->hartid;
+	err = sbi_remote_sfence_vma(harts, va, size);
+	if (err)
+		panic("smp: SBI remote fence to harts %#lx failed: %ld", harts, err);
 }
 
 unsigned smp_start(const platform_t *p, uint32_t boot_hart, uint64_t timebase_hz)

@@ -17,6 +17,7 @@
 #include <arch/trap.h>
 #include <kern/assert.h>
 #include <kern/console.h>
+#include <kern/smp.h>
 #include <kern/trace.h>
 #include <kern/trapentry.h>
 
@@ -98,8 +99,11 @@ static void trap_kernel_exception(trapframe_t *tf)
 	cpu_t *c = this_cpu();
 
 	if (c && c->fixup_pc && is_access_fault(code)) {
-		/* copyout into a copy-on-write page: resolve it, retry. */
+		/* copyout into a copy-on-write page, or a stale TLB entry:
+		 * resolve it, retry. */
 		if (code == EXC_STORE_PAGE_FAULT && kern_uaccess_fault(tf->stval, VM_WRITE))
+			return;
+		if (code == EXC_LOAD_PAGE_FAULT && kern_uaccess_fault(tf->stval, VM_READ))
 			return;
 		tf->sepc = c->fixup_pc;
 		c->fixup_pc = 0;
@@ -119,6 +123,14 @@ static void trap_kernel_exception(trapframe_t *tf)
 	panic("unexpected %s in the kernel", trap_cause_name(tf->scause));
 }
 
+/* An IPI (SBI sets SSIP): it woke the hart or made it enter the kernel;
+ * what it asks for is in kernel state, read under the big lock. */
+static void ipi_taken(void)
+{
+	csr_clear(sip, SIP_SSIP);
+	this_cpu()->ipis++;
+}
+
 void trap_kernel(trapframe_t *tf)
 {
 	if (!(tf->scause & SCAUSE_INTR)) {
@@ -128,6 +140,7 @@ void trap_kernel(trapframe_t *tf)
 	switch (tf->scause & ~SCAUSE_INTR) {
 	case IRQ_S_TIMER: timer_interrupt(); break;
 	case IRQ_S_EXT: kern_irq_external(); break; /* the idle wfi */
+	case IRQ_S_SOFT: ipi_taken(); break;	    /* woken from the idle wfi */
 	default:
 		panic("unexpected %s (scause %#lx)", trap_cause_name(tf->scause),
 		      (unsigned long)tf->scause);
@@ -184,7 +197,17 @@ static unsigned fault_classify(uint64_t code, unsigned *access)
 void trap_user(trapframe_t *tf)
 {
 	uint64_t code = tf->scause & ~SCAUSE_INTR;
+	bool smp = smp_on();
 
+	if (smp) {
+		big_lock();
+		if (!this_cpu()->cur_thread) {
+			/* Evicted while waiting for the lock: tf is no longer
+			 * ours to read; the interrupt, if one, stays pending. */
+			trace_take_fault_recorded();
+			kern_return_to_user();
+		}
+	}
 	if (TRACING() && !trace_take_fault_recorded()) {
 		TRACE(TRACE_M_TRAP, TRACE_TRAP_ENTER, tf->scause, tf->sepc);
 		if (!(tf->scause & SCAUSE_INTR))
@@ -199,6 +222,8 @@ void trap_user(trapframe_t *tf)
 			kern_timer_tick();
 		} else if (code == IRQ_S_EXT) {
 			kern_irq_external();
+		} else if (code == IRQ_S_SOFT) {
+			ipi_taken();
 		} else {
 			kprintf("trap_user: unexpected %s\n", trap_cause_name(tf->scause));
 		}
@@ -207,8 +232,10 @@ void trap_user(trapframe_t *tf)
 		unsigned kind = fault_classify(code, &access);
 		kern_user_fault(tf, kind, access, tf->stval);
 	}
-	if (kern_resume_current()) {
+	if (smp ? kern_resume_current_smp() : kern_resume_current()) {
 		TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, tf->sepc, 0);
+		if (smp)
+			big_unlock();
 		return;
 	}
 	kern_return_to_user();

@@ -27,6 +27,7 @@
 #include <kern/kobj.h>
 #include <kern/notification.h>
 #include <kern/pool.h>
+#include <kern/smp.h>
 #include <kern/thread.h>
 
 #include "unit.h"
@@ -118,6 +119,45 @@ void arch_tlb_flush_all(void)
 	nflush_all++;
 }
 
+/* SMP (kern/smp.h): the mode switch and the remote fences, recorded with
+ * the watched leaf and refcount as they are when the fence is sent. */
+uint8_t kern_smp, kern_slow_syscall, kern_slow_fault;
+
+/* kern_cow_fault's slow path (SMP, tracing) is not run here. */
+void big_lock(void)
+{
+	panic("big_lock in a host test");
+}
+
+void big_unlock(void)
+{
+	panic("big_unlock in a host test");
+}
+
+void kern_return_to_user(void)
+{
+	panic("kern_return_to_user in a host test");
+}
+static fence_t rfences[MAX_FENCES];
+static uint32_t rfence_mask[MAX_FENCES];
+static size_t rfence_size[MAX_FENCES];
+static unsigned nrfences;
+
+void arch_tlb_flush_remote(uint32_t cpu_mask, uaddr_t va, size_t size)
+{
+	unsigned i = nrfences < MAX_FENCES ? nrfences : MAX_FENCES - 1;
+	fence_t *f = &rfences[i];
+	nrfences++;
+	rfence_mask[i] = cpu_mask;
+	rfence_size[i] = size;
+	f->va = va;
+	pte_t *p = watch_root ? leaf_pte(watch_root, va) : NULL;
+	f->pte = p ? *p : ~(pte_t)0;
+	bool ram = watch_pa && frame_is_ram(watch_pa);
+	f->refs = ram ? frame_refs(watch_pa) : 0;
+	f->kind = ram ? frame_kind(watch_pa) : FRAME_UNSET;
+}
+
 void arch_aspace_activate(paddr_t root)
 {
 	nactivate++;
@@ -134,6 +174,7 @@ static void watch(aspace_t *as, paddr_t pa)
 {
 	nfences = 0;
 	nflush_all = 0;
+	nrfences = 0;
 	watch_root = as->root;
 	watch_pa = pa;
 }
@@ -253,7 +294,9 @@ static void setup(const char *name)
 	for (unsigned t = 0; t < CAP_NTYPES; t++)
 		live0[t] = kobj_live(t);
 	this_cpu()->cur_aspace = NULL;
-	nfences = nflush_all = nactivate = 0;
+	this_cpu()->spurious_va = this_cpu()->spurious_pc = 0;
+	kern_smp = 0;
+	nfences = nflush_all = nactivate = nrfences = 0;
 	watch_root = watch_pa = last_activate = 0;
 }
 
@@ -1257,6 +1300,109 @@ static void test_audit_catches(void)
 	AWORLD_END(&w);
 }
 
+/* ------------------------------------------------------------ SMP --- */
+
+/*
+ * In SMP mode every downgrade of a space that other harts have in satp
+ * (its cpus mask, this hart being index 0) fences those harts, after the
+ * leaf changed and before the frame's reference is dropped; upgrades and
+ * spaces no other hart uses send nothing.  With one hart, nothing remote.
+ */
+static void test_smp_fences(void)
+{
+	world_t w;
+	world_begin(&w, __func__, 32);
+	aspace_t *as = w.as, *child;
+	cap_t c0 = frame_cap(CAP_FRAME, RW, w.f[0]);
+	cap_t c1 = frame_cap(CAP_FRAME, RW, w.f[1]);
+	cap_t c2 = frame_cap(CAP_FRAME, RW, w.f[2]);
+	const uint64_t va = 2 * GIB + 0x10000;
+	const uint32_t others = CPU_BIT(2) | CPU_BIT(3);
+	aspace_op_t op;
+	aspace_clone_t cl;
+
+	MAP(as, &c0, va, RW);
+	MAP(as, &c1, va + PAGE_SIZE, RW);
+	MAP(as, &c2, va + 2 * PAGE_SIZE, RW);
+
+	/* One hart: no remote fence, whatever the mask says. */
+	as->cpus = others;
+	watch(as, w.f[0]);
+	PROTECT(as, va, RIGHT_READ);
+	CHECK_EQ(nfences, 1);
+	CHECK_EQ(nrfences, 0);
+
+	kern_smp = 1;
+	as->cpus = CPU_BIT(0) | others;
+
+	/* Protect (downgrade): the others fence the page, leaf already RO. */
+	watch(as, w.f[1]);
+	PROTECT(as, va + PAGE_SIZE, RIGHT_READ);
+	CHECK_EQ(nrfences, 1);
+	CHECK_EQ(rfence_mask[0], others); /* not this hart: it fenced itself */
+	CHECK_EQ(rfences[0].va, va + PAGE_SIZE);
+	CHECK_EQ(rfence_size[0], PAGE_SIZE);
+	CHECK_EQ(rfences[0].pte, expect_pte(w.f[1], RIGHT_READ));
+
+	/* Unmap: the leaf is gone and the reference still held when the
+	 * other harts fence. */
+	CHECK_EQ(decode_aspace_unmap(as, va, &op), 0);
+	watch(as, w.f[0]);
+	perform_aspace_op(&op);
+	CHECK_EQ(nrfences, 1);
+	CHECK_EQ(rfence_mask[0], others);
+	CHECK_EQ(rfences[0].pte, 0);
+	CHECK_EQ(rfences[0].refs, 2);
+	CHECK_EQ(frame_refs(w.f[0]), 1);
+
+	/* Clone: the source's writable leaf became COW; every other hart
+	 * with the source fences all of it before the clone is done. */
+	must(aspace_create(w.pool, &child), "child");
+	CHECK_EQ(decode_aspace_clone(as, child, 0, &cl), 0);
+	watch(as, w.f[2]);
+	perform_aspace_clone(&cl);
+	CHECK_EQ(nrfences, 1);
+	CHECK_EQ(rfence_mask[0], others);
+	CHECK_EQ(rfence_size[0], TLB_FLUSH_ALL);
+	CHECK_EQ(frame_refs(w.f[2]), 3); /* the test, as, child */
+
+	/* A COW copy replaces a leaf other threads' harts may cache: they
+	 * fence with the copy in place and the old frame still referenced. */
+	watch(as, w.f[2]);
+	CHECK_EQ(aspace_cow_resolve(as, va + 2 * PAGE_SIZE), 0);
+	CHECK_EQ(nrfences, 1);
+	CHECK_EQ(rfence_mask[0], others);
+	CHECK_EQ(rfences[0].va, va + 2 * PAGE_SIZE);
+	CHECK(rfences[0].pte != 0 && PTE_PA(rfences[0].pte) != w.f[2] && (rfences[0].pte & PTE_W));
+	CHECK_EQ(rfences[0].refs, 3);
+	CHECK_EQ(frame_refs(w.f[2]), 2);
+
+	/* The child's store: the last shared reference (the test's aside),
+	 * so a copy too; nobody else has the child in satp: nothing remote. */
+	child->cpus = CPU_BIT(0);
+	watch(child, w.f[2]);
+	CHECK_EQ(aspace_cow_resolve(child, va + 2 * PAGE_SIZE), 0);
+	CHECK_EQ(nrfences, 0);
+
+	/* A stale read-only entry after another hart made the leaf
+	 * writable: resumed after a local fence, unless it keeps faulting;
+	 * an unmapped address or a read-only leaf is a real fault. */
+	watch(as, 0);
+	CHECK(aspace_fault_spurious(as, va + 2 * PAGE_SIZE + 8, VM_WRITE));
+	CHECK_EQ(nfences, 1);
+	CHECK(!aspace_fault_spurious(as, va, VM_READ));		     /* unmapped */
+	CHECK(!aspace_fault_spurious(as, va + PAGE_SIZE, VM_WRITE)); /* read-only */
+	CHECK(aspace_fault_spurious(as, va + PAGE_SIZE, VM_READ));
+	for (int i = 0; i < 8; i++)
+		CHECK(aspace_fault_spurious(as, va + PAGE_SIZE, VM_READ));
+	CHECK(!aspace_fault_spurious(as, va + PAGE_SIZE, VM_READ)); /* the 10th in a row */
+
+	kern_smp = 0;
+	as->cpus = child->cpus = 0;
+	kobj_unref(&child->obj);
+	WORLD_END(&w);
+}
+
 int main(void)
 {
 	RUN(test_create);
@@ -1268,6 +1414,7 @@ int main(void)
 	RUN(test_map_frame);
 	RUN(test_destroy);
 	RUN(test_destroy_boot);
+	RUN(test_smp_fences);
 	RUN(test_audit_sound);
 	RUN(test_audit_catches);
 	free(fake_ram);

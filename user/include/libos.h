@@ -116,6 +116,9 @@ long thread_spawn_local(thread_fn_t fn, unsigned long arg, void *stack_top, unsi
 /* The same for an existing, not yet started thread cap in slot thread
  * (so that the caller knows the slot before the thread runs).  Returns 0
  * or an error; the caller deletes the thread. */
+/* Harts the threads started by thread_start_local may run on
+ * (THREAD_SET_AFFINITY mask; 0, the default: any). */
+extern unsigned long spawn_affinity;
 long thread_start_local(unsigned long thread, thread_fn_t fn, unsigned long arg, void *stack_top,
 			unsigned prio, unsigned long fault_ep);
 

@@ -182,6 +182,8 @@ static void thread_entry(thread_start_t *ts)
 		sys_invoke(ts->self, THREAD_SUSPEND, 0, 0, 0, 0, 0);
 }
 
+unsigned long spawn_affinity;
+
 long thread_start_local(unsigned long thread, thread_fn_t fn, unsigned long arg, void *stack_top,
 			unsigned prio, unsigned long fault_ep)
 {
@@ -193,6 +195,9 @@ long thread_start_local(unsigned long thread, thread_fn_t fn, unsigned long arg,
 	ts->self = thread;
 	err = sys_invoke(thread, THREAD_CONFIGURE, SLOT_ASPACE, SLOT_CSPACE, fault_ep, prio, 0).r0;
 	if (err < 0)
+		return err;
+	if (spawn_affinity &&
+	    (err = sys_invoke(thread, THREAD_SET_AFFINITY, spawn_affinity, 0, 0, 0, 0).r0) < 0)
 		return err;
 	return sys_invoke(thread, THREAD_START, (unsigned long)thread_entry, (unsigned long)ts,
 			  (unsigned long)ts, 0, 0)

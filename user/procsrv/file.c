@@ -560,7 +560,9 @@ static long do_proc(unsigned long index, unsigned long page, msg_t *out)
 	case 0:
 		out->w[1] = (unsigned long)q->pid;
 		out->w[2] = (unsigned long)q->ppid;
-		out->w[3] = (q->state == P_ALIVE ? PS_STATE_RUN : PS_STATE_ZOMBIE) |
+		out->w[3] = (q->state != P_ALIVE ? PS_STATE_ZOMBIE
+			     : q->io_wait	 ? PS_STATE_IOWAIT
+						 : PS_STATE_RUN) |
 			    ((unsigned long)q->pgid << 8);
 		break;
 	case 1: put_name(out, q->name, strlen(q->name)); break;

@@ -19,7 +19,10 @@ int main(void)
 	printf("  PID  PPID  PGID STATE  FRAMES    RSS  FAULTS     COW     IPC      SW NAME\n");
 	while ((i = proc_list(i, &e)) >= 0)
 		printf("%5d %5d %5d %-6s %6lu %6lu %7lu %7lu %7lu %7lu %s\n", (int)e.pid,
-		       (int)e.ppid, (int)e.pgid, e.state == PS_STATE_RUN ? "run" : "zombie",
+		       (int)e.ppid, (int)e.pgid,
+		       e.state == PS_STATE_RUN	    ? "run"
+		       : e.state == PS_STATE_IOWAIT ? "wait"
+						    : "zombie",
 		       e.frames, e.resident, e.faults, e.cow_copies, e.ipc, e.switches, e.name);
 	return 0;
 }

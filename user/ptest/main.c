@@ -109,6 +109,22 @@ void touch_private(unsigned stack_kib)
 	touch_stack(stack_kib);
 }
 
+int wait_state(pid_t pid, int state)
+{
+	for (;;) {
+		proc_entry_t e;
+		int i = 0;
+
+		while ((i = proc_list(i, &e)) >= 0 && e.pid != pid)
+			;
+		if (i < 0)
+			return -1; /* gone */
+		if (e.state == state)
+			return 0;
+		sys_yield();
+	}
+}
+
 void sleep_ms(unsigned long ms)
 {
 	uint64_t end = rd_time() + ms * 10000;

@@ -65,6 +65,9 @@ int bss_main(void);
 
 /* Busy-wait about ms milliseconds (10 MHz timebase of QEMU virt), yielding. */
 void sleep_ms(unsigned long ms);
+/* Poll procsrv's table until process pid is in PS_STATE_* state; -1 if it
+ * is gone. */
+int wait_state(pid_t pid, int state);
 
 /* Fill / check bytes with a pattern derived from seed. */
 void pattern_fill(uint8_t *p, size_t n, uint32_t seed);

@@ -360,44 +360,55 @@ static int t_fault_garbage_ecall(void)
 	return 0;
 }
 
-/* A child that computes forever without a system call is preempted: the
- * parent keeps running (it could not get past its loop otherwise, one
- * hart), then kills it. */
+/* Children that compute forever without a system call, one per hart that
+ * runs threads, are preempted: the parent keeps running (with as many
+ * spinners as harts it could not get past its loop otherwise), then
+ * kills them. */
+#define MAX_SPIN 8
 static int t_fault_spin_kill(void)
 {
-	int fds[2];
-	char c;
+	pid_t pids[MAX_SPIN];
 	kstats_t k0, k1;
-	pid_t pid;
-	int st;
+	unsigned n;
 
-	CHECK_EQ(pipe(fds), 0);
-	pid = fork();
-	if (pid == 0) {
-		volatile unsigned long n = 0;
-
-		close(fds[0]);
-		write(fds[1], "s", 1);
-		for (;;)
-			n++;
-	}
-	CHECK(pid > 0);
-	close(fds[1]);
-	CHECK_EQ(read(fds[0], &c, 1), 1); /* the child has started */
-	close(fds[0]);
 	stats(&k0);
-	/* Until the timer has ticked a few times: slices of the child's. */
+	n = k0.harts >= 1 && k0.harts <= MAX_SPIN ? (unsigned)k0.harts : 1;
+	for (unsigned i = 0; i < n; i++) {
+		int fds[2];
+		char c;
+
+		CHECK_EQ(pipe(fds), 0);
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			volatile unsigned long x = 0;
+
+			close(fds[0]);
+			write(fds[1], "s", 1);
+			for (;;)
+				x++;
+		}
+		CHECK(pids[i] > 0);
+		close(fds[1]);
+		CHECK_EQ(read(fds[0], &c, 1), 1); /* the child has started */
+		close(fds[0]);
+	}
+	stats(&k0);
+	/* Until the timer has ticked a few times: slices of the children's. */
 	do {
 		sys_yield();
 		stats(&k1);
 	} while (k1.timer_ticks < k0.timer_ticks + 6);
 	CHECK(k1.context_switches > k0.context_switches);
-	CHECK_EQ(kill(pid, 0), 0); /* still there */
-	CHECK_EQ(kill(pid, SIGKILL), 0);
-	st = wait_for(pid);
-	CHECK(st != -1 && WIFSIGNALED(st));
-	CHECK_EQ(WTERMSIG(st), SIGKILL);
-	CHECK_EQ(WFAULTKIND(st), 0);
+	for (unsigned i = 0; i < n; i++) {
+		int st;
+
+		CHECK_EQ(kill(pids[i], 0), 0); /* still there */
+		CHECK_EQ(kill(pids[i], SIGKILL), 0);
+		st = wait_for(pids[i]);
+		CHECK(st != -1 && WIFSIGNALED(st));
+		CHECK_EQ(WTERMSIG(st), SIGKILL);
+		CHECK_EQ(WFAULTKIND(st), 0);
+	}
 	return 0;
 }
 

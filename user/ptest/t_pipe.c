@@ -197,7 +197,9 @@ static int t_pipe_epipe(void)
 		_exit(w > 0 && w < 16384 ? 0 : 1);
 	}
 	CHECK_EQ(close(fds[1]), 0);
-	sleep_ms(20);
+	/* Close the reading end once the child waits on the full pipe
+	 * (procsrv says so), however long it takes to get there. */
+	CHECK_EQ(wait_state(pid, PS_STATE_IOWAIT), 0);
 	CHECK_EQ(close(fds[0]), 0);
 	st = wait_for(pid);
 	CHECK(EXITED_OK(st));

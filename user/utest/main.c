@@ -311,6 +311,11 @@ int main(unsigned long arg)
 		  test_bi->cspace_slots ? test_bi->cspace_slots : ROOT_CSPACE_SLOTS);
 	initrd_set((const void *)test_bi->initrd_addr, test_bi->initrd_size);
 	uprintf("utest: starting\n");
+	/* The tests below t_smp.c count on one hart: they and every thread
+	 * they spawn run on hart 0 (t_smp.c spreads its own). */
+	spawn_affinity = 1;
+	if (sys_invoke(SLOT_THREAD, THREAD_SET_AFFINITY, 1, 0, 0, 0, 0).r0 != 0)
+		uprintf("utest: cannot pin myself to hart 0\n");
 	warm_up();
 
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {

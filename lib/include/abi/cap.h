@@ -65,8 +65,9 @@ enum {
 	THREAD_READ_REGS,    /* a2 = user buffer of 32 words: pc, x1..x31 */
 	THREAD_WRITE_REGS,   /* a2 = user buffer of 32 words */
 	THREAD_SET_PRIORITY, /* a2 = priority */
-	THREAD_INFO,	     /* -> a1 = state, a2 = priority */
-	THREAD_STATS,	     /* a2 = user buffer for a thread_stats_t */
+	THREAD_INFO,  /* -> a1 = state, a2 = priority, a3 = hart it last ran on (-1: never) */
+	THREAD_STATS, /* a2 = user buffer for a thread_stats_t */
+	THREAD_SET_AFFINITY, /* a2 = harts it may run on (bit i: hart index i), 0 = any */
 
 	/* CAP_IRQ: see docs/SYSCALLS.md for the pending/masked states. */
 	IRQ_BIND = 0x40, /* a2 = notification slot: enable the source, signal it */
@@ -150,4 +151,10 @@ typedef struct kstats {
 	unsigned long irq_spurious;	      /* external interrupts whose claim found nothing */
 	unsigned long irq_unbound;	      /* interrupts of a source with no handler: disabled */
 	unsigned long irq_count[KSTATS_IRQS]; /* interrupts claimed, per source number */
+	unsigned long harts;		      /* harts scheduling threads */
+	unsigned long smp_wakeups;	      /* IPIs sent to wake an idle hart */
+	unsigned long smp_evictions;	      /* threads taken off another hart */
+	unsigned long smp_lock_wakeups;	      /* waiters for the big lock woken by an IPI */
+	unsigned long tlb_shootdowns;	      /* remote TLB fences (SBI RFENCE calls) */
+	unsigned long spurious_faults;	      /* faults on a stale TLB entry, resumed */
 } kstats_t;

@@ -51,7 +51,7 @@ void posix_flush(void);
 /* One process of procsrv's table, for ps. */
 typedef struct proc_entry {
 	pid_t pid, ppid, pgid;
-	int state; /* PS_STATE_RUN or PS_STATE_ZOMBIE */
+	int state; /* PS_STATE_RUN, PS_STATE_IOWAIT or PS_STATE_ZOMBIE */
 	char name[25];
 	unsigned long frames;	  /* charged to its pool and sub-pools */
 	unsigned long faults;	  /* page faults its address space took */

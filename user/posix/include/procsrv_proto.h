@@ -112,6 +112,7 @@ enum {
 /* PS_PROC states. */
 #define PS_STATE_RUN	1
 #define PS_STATE_ZOMBIE 2
+#define PS_STATE_IOWAIT 3 /* waits for a pipe or the console (was told E_AGAIN) */
 
 #define PS_FORK_EAGER 1u /* copy every writable page now (CLONE_EAGER) */
 #define PS_WNOHANG    1u

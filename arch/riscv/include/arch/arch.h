@@ -43,6 +43,20 @@ unsigned arch_ncpus(void);
  */
 unsigned smp_start(const platform_t *p, uint32_t boot_hart, uint64_t timebase_hz);
 unsigned arch_harts_online(void);
+/* More than one hart online and the SBI has what SMP mode needs (IPI,
+ * RFENCE). */
+bool arch_smp_capable(void);
+/* An idle hart (big lock released) waits in wfi, taking timer ticks
+ * itself, until an IPI or a device interrupt is pending. */
+void arch_idle_wait(void);
+/* wfi (interrupts stay off: returns when one is pending); forget a
+ * pending IPI; take pending interrupts (trap_kernel) and turn them off. */
+void arch_wfi(void);
+void arch_ipi_clear(void);
+void arch_intr_window(void);
+/* Secondary harts start their timers and enter kern_secondary_main. */
+void smp_release(uint64_t timebase_hz, uint64_t tick_hz);
+__attribute__((noreturn)) void kern_secondary_main(void);
 int arch_send_ipi(unsigned index);
 uint64_t arch_ipis_taken(unsigned index);
 
@@ -223,6 +237,10 @@ static inline void arch_tlb_flush_page(uaddr_t va)
 	__asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
 }
 void arch_tlb_flush_all(void);
+/* Fence [va, va + size) (size TLB_FLUSH_ALL: everything) on the harts in
+ * cpu_mask (bit i: hart index i); returns when they have (SBI RFENCE). */
+#define TLB_FLUSH_ALL ((size_t)-1)
+void arch_tlb_flush_remote(uint32_t cpu_mask, uaddr_t va, size_t size);
 
 /* Copy n bytes between kernel and a range-checked user address with
  * sstatus.SUM set only for the copy; E_FAULT if it faults. */

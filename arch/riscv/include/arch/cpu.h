@@ -35,7 +35,12 @@ typedef struct cpu {
 	struct thread *cur_thread; /* whose registers are in cur_tf (kern/sched.h) */
 	struct aspace *cur_aspace; /* the address space in satp (kern/aspace.h) */
 	uint32_t online;	   /* a secondary hart: it reached its idle loop */
-	uint64_t ipis;		   /* a secondary hart: IPIs it has taken */
+	uint64_t ipis;		   /* IPIs this hart has taken */
+	uint32_t evict;		   /* set by the big lock's holder: drop cur_thread (kern/smp.c) */
+	uint32_t lock_sleep;	   /* in wfi waiting for the big lock ... */
+	uint32_t lock_ticket;	   /* ... to serve this ticket */
+	uint32_t spurious_repeats; /* aspace_fault_spurious: same fault again */
+	uint64_t spurious_va, spurious_pc;
 } cpu_t;
 
 #define MAX_CPUS 8
@@ -56,4 +61,6 @@ cpu_t *cpu_get(unsigned index);
  * it on that hart. */
 void cpu_prepare(unsigned index, uint32_t hartid, uintptr_t stack_lo, uintptr_t stack_hi);
 void cpu_enter(cpu_t *c);
+/* arch_ncpus() from now on: harts running the kernel. */
+void cpu_set_count(unsigned n);
 #endif

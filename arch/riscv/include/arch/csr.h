@@ -21,6 +21,8 @@
 /* sie / sip */
 #define SIE_SSIE (1UL << 1)
 #define SIP_SSIP (1UL << 1)
+#define SIP_STIP (1UL << 5)
+#define SIP_SEIP (1UL << 9)
 #define SIE_STIE (1UL << 5)
 #define SIE_SEIE (1UL << 9)
 

@@ -36,6 +36,7 @@ typedef struct sbi_info {
 extern sbi_info_t sbi_info;
 
 sbi_ret_t sbi_call(long eid, long fid, long a0, long a1, long a2);
+sbi_ret_t sbi_call4(long eid, long fid, long a0, long a1, long a2, long a3);
 
 /* Probe BASE and every extension the kernel uses; fill sbi_info. */
 void sbi_init(void);
@@ -59,3 +60,8 @@ long sbi_hart_start(unsigned long hartid, unsigned long start_pa, unsigned long 
 /* IPI send_ipi to one hart (a supervisor software interrupt there).
  * 0 or a negative SBI error. */
 long sbi_send_ipi(unsigned long hartid);
+
+/* RFENCE remote_sfence_vma: every hart in hart_mask (bit i = hart id i)
+ * runs sfence.vma over [start, start + size) (size -1: everything) before
+ * the call returns (OpenSBI waits for them).  0 or a negative SBI error. */
+long sbi_remote_sfence_vma(unsigned long hart_mask, unsigned long start, unsigned long size);

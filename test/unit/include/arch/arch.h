@@ -148,6 +148,8 @@ static inline void arch_zero_page(void *dst)
 void arch_aspace_activate(paddr_t root);
 void arch_tlb_flush_page(uaddr_t va);
 void arch_tlb_flush_all(void);
+#define TLB_FLUSH_ALL ((size_t)-1)
+void arch_tlb_flush_remote(uint32_t cpu_mask, uaddr_t va, size_t size);
 
 /* Copy n bytes between kernel and a range-checked user address. */
 int arch_copy_user(void *dst, const void *src, size_t n);

@@ -14,6 +14,8 @@ typedef struct cpu {
 	uint32_t index;
 	struct thread *cur_thread; /* kern/sched.h */
 	struct aspace *cur_aspace; /* kern/aspace.h */
+	uint32_t spurious_repeats; /* kern/aspace.c: aspace_fault_spurious */
+	uint64_t spurious_va, spurious_pc;
 } cpu_t;
 
 #define MAX_CPUS 1
