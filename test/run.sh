@@ -53,9 +53,14 @@ bash test/qemu/fuzz.sh build/kernel.elf | record
 
 passed=$(grep -c '^PASS:' "$results")
 failed=$(grep -c '^FAIL:' "$results")
+skipped=$(grep -c '^SKIP:' "$results")
 if [ "$failed" -ne 0 ]; then
 	echo "failed tests:"
 	grep '^FAIL:' "$results" | sed 's/^/  /'
 fi
-echo "$passed passed, $failed failed"
+if [ "$skipped" -ne 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

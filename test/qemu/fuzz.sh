@@ -24,11 +24,13 @@ PPROCS=${PFUZZ_PROCS:-4}
 mkdir -p "$LOGDIR"
 
 failed=0
-# run TEST NAME APPEND [MUST-SEE]: one boot, one PASS/FAIL line.
+# run TEST NAME APPEND [MUST-SEE]: one boot, one PASS/FAIL line, on
+# $SMP harts.
+SMP=1
 run() {
 	local test=$1 name=$2 append=$3 must=${4:-} log=$LOGDIR/$1-$2.log rc why
 	timeout --foreground -k 5 "$TIMEOUT" qemu-system-riscv64 \
-		-machine virt -smp 1 -m 128M -nographic \
+		-machine virt -smp "$SMP" -m 128M -nographic \
 		-bios default -semihosting-config enable=on,target=native \
 		-kernel "$KERNEL" -append "$append" \
 		</dev/null 2>&1 | tr -d '\r' >"$log"
@@ -58,5 +60,13 @@ for seed in $SEEDS; do
 done
 for seed in $PSEEDS; do
 	run pfuzz "seed-$seed" "init=procsrv semihost posix=pfuzz:$seed:$PCALLS:$PPROCS" '^PASS: pfuzz'
+done
+# The same with 4 harts: the fuzzers' threads and processes run at once
+# (slower under QEMU: four harts share this machine's processors).
+SMP=4
+TIMEOUT=$((TIMEOUT * 4))
+for seed in $PSEEDS; do
+	run fuzz "smp4-seed-$seed" "init=fuzz semihost seed=$seed calls=$CALLS"
+	run pfuzz "smp4-seed-$seed" "init=procsrv semihost posix=pfuzz:$seed:$PCALLS:$PPROCS" '^PASS: pfuzz'
 done
 exit $failed

@@ -13,3 +13,4 @@ KERNEL=${1:-build/kernel.elf}
 mkdir -p build/test
 python3 test/qemu/shell.py "$KERNEL" virt 1 128M virt build/test/shell-virt.log
 python3 test/qemu/shell.py "$KERNEL" sifive_u 2 256M sifive_u build/test/shell-sifive_u.log
+python3 test/qemu/shell.py "$KERNEL" virt 4 128M virt-smp4 build/test/shell-virt-smp4.log

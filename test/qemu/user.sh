@@ -21,7 +21,7 @@ run() {
 		</dev/null 2>&1 | tr -d '\r' >"$log"
 	rc=${PIPESTATUS[0]}
 	# The root task's own test lines, prefixed with the machine.
-	sed -n "s#^\(PASS\|FAIL\): #\1: $name/#p" "$log"
+	sed -n "s#^\(PASS\|FAIL\|SKIP\): #\1: $name/#p" "$log"
 	if [ "$rc" = 124 ]; then
 		echo "FAIL: qemu/$name: timeout after ${TIMEOUT}s (log: $log)"
 	elif grep -q PANIC "$log"; then
@@ -39,4 +39,7 @@ run hello-virt hello virt 1 128M
 if [ -d user/utest ]; then
 	run utest-virt utest virt 1 128M
 	run utest-sifive_u utest sifive_u 2 256M
+	# SMP: 4 harts on virt, 4 of 5 on sifive_u (hart 0 has no MMU).
+	run utest-virt-smp4 utest virt 4 256M
+	run utest-sifive_u-smp5 utest sifive_u 5 256M
 fi

@@ -423,6 +423,52 @@ static int t_rounds_eager(void)
 	return rounds(200, 1, 1);
 }
 
+/* Forks from every hart at once: one worker per hart that runs threads
+ * (at least two), each forking, storing in and reaping children round
+ * after round.  The runner then checks every frame and object back and
+ * the kernel's audit. */
+#define STORM_WORKERS 8
+#define STORM_ROUNDS  150
+static int t_fork_storm(void)
+{
+	static volatile char page[PAGE] __attribute__((aligned(PAGE)));
+	pid_t w[STORM_WORKERS];
+	kstats_t k;
+	unsigned n;
+
+	stats(&k);
+	n = k.harts >= 2 && k.harts <= STORM_WORKERS ? (unsigned)k.harts : 2;
+	page[0] = 1;
+	for (unsigned i = 0; i < n; i++) {
+		w[i] = fork();
+		if (w[i] == 0) {
+			for (int r = 0; r < STORM_ROUNDS; r++) {
+				pid_t pid = fork();
+
+				if (pid == 0) {
+					page[0] = (char)(r + 2); /* a copy of its own */
+					_exit(r & 0xff);
+				}
+				if (pid < 0)
+					_exit(2);
+				if (wait_for(pid) != PS_STATUS_EXITED(r & 0xff))
+					_exit(3);
+				if (page[0] != 1)
+					_exit(4);
+			}
+			_exit(0);
+		}
+		CHECK(w[i] > 0);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int st = wait_for(w[i]);
+
+		if (st != 0)
+			return FAIL("worker %u: status %#x", i, (unsigned)st);
+	}
+	return 0;
+}
+
 /* ---- out of memory ---- */
 
 /* In a child with a small quota: fork while the heap eats the room left,
@@ -980,6 +1026,7 @@ const test_t ptests[] = {
     {"rounds", t_rounds},
     {"rounds-touch", t_rounds_touch},
     {"rounds-eager", t_rounds_eager},
+    {"fork-storm", t_fork_storm},
     {"fork-oom", t_fork_oom},
     {"cow-oom", t_cow_oom},
     {"fork-bomb", t_fork_bomb},

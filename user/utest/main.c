@@ -62,6 +62,14 @@ static void value_str(char *buf, size_t n, long v)
 		fmt_snprintf(buf, n, "%#lx", (unsigned long)v);
 }
 
+static const char *skip_why;
+
+int test_skip(const char *why)
+{
+	skip_why = why;
+	return TEST_SKIPPED;
+}
+
 int test_fail_eq(const char *file, int line, const char *what, long got, long want)
 {
 	char g[24], w[24];
@@ -167,7 +175,8 @@ static const struct {
     {tests_fault, &tests_fault_count},	 {tests_sched, &tests_sched_count},
     {tests_spawn, &tests_spawn_count},	 {tests_cow, &tests_cow_count},
     {tests_zero, &tests_zero_count},	 {tests_stats, &tests_stats_count},
-    {tests_inject, &tests_inject_count}, {tests_irq, &tests_irq_count},
+    {tests_smp, &tests_smp_count},	 {tests_inject, &tests_inject_count},
+    {tests_irq, &tests_irq_count},
 };
 
 /* Every page a test may map in the root's aspace, checked and cleaned. */
@@ -253,12 +262,15 @@ static int run_one(const test_t *t)
 	int rc;
 
 	fail_why[0] = '\0';
+	skip_why = NULL;
 	destroyed_type = CAP_NULL;
 	err = kstats(&before);
 	if (err < 0) {
 		rc = FAIL("DEBUG_STATS failed: %s", error_name((int)err));
 	} else {
 		rc = t->fn();
+		if (rc == TEST_SKIPPED)
+			rc = 0; /* still checked for leaks below */
 		if (rc == 0)
 			rc = check_clean(mark);
 	}
@@ -270,7 +282,9 @@ static int run_one(const test_t *t)
 		if (err != 0)
 			rc = FAIL("DEBUG_CHECK: %s", error_name((int)err));
 	}
-	if (rc == 0)
+	if (rc == 0 && skip_why)
+		uprintf("SKIP: utest/%s: %s\n", t->name, skip_why);
+	else if (rc == 0)
 		uprintf("PASS: utest/%s\n", t->name);
 	else
 		uprintf("FAIL: utest/%s: %s\n", t->name, fail_why[0] ? fail_why : "(no reason)");

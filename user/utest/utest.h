@@ -38,6 +38,12 @@ int test_fail(const char *file, int line, const char *fmt, ...)
 
 #define FAIL(...) test_fail(__FILE__, __LINE__, __VA_ARGS__)
 
+/* The test cannot run on this machine (say, one hart): the runner prints
+ * "SKIP: utest/<name>: <why>" after its usual checks. */
+#define TEST_SKIPPED (-2)
+int test_skip(const char *why);
+#define SKIP(why) test_skip(why)
+
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond))                                                                       \
@@ -138,5 +144,6 @@ TEST_GROUP(tests_uptr);
 TEST_GROUP(tests_cow);
 TEST_GROUP(tests_zero);
 TEST_GROUP(tests_stats);
+TEST_GROUP(tests_smp);
 TEST_GROUP(tests_irq);
 TEST_GROUP(tests_inject);
