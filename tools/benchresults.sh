@@ -8,9 +8,10 @@
 # line) and OUTDIR/results.json (the same rows: an array of
 # {"benchmark": name, "value": number, "unit": unit}).  A name is
 # [a-z0-9_]+, a value a JSON number without sign or exponent (an integer,
-# or digits with one decimal point), a unit [a-z_/]+: such rows need no
-# quoting in either format.  Any other BENCH line, a name seen twice, or no
-# row at all is an error (exit 1) and leaves OUTDIR's results as they were.
+# or digits with one decimal point), a unit [A-Za-z_/]+ (forks/Mtick has a
+# capital): such rows need no quoting in either format.  Any other BENCH
+# line, a name seen twice, or no row at all is an error (exit 1) and leaves
+# OUTDIR's results as they were.
 set -euo pipefail
 if [ $# -lt 2 ]; then
 	echo "usage: $0 OUTDIR LOG..." >&2
@@ -37,7 +38,7 @@ BEGIN { print "benchmark,value,unit" > csv; n = 0 }
 		bad("bad name")
 	if ($3 !~ /^(0|[1-9][0-9]*)(\.[0-9]+)?$/)
 		bad("bad value")
-	if ($4 !~ /^[a-z_\/]+$/)
+	if ($4 !~ /^[A-Za-z_\/]+$/)
 		bad("bad unit")
 	if ($2 in seen)
 		bad("second row named " $2)

@@ -85,6 +85,33 @@ csv "$W/unit-changed.base" "a_cost,1000,instructions"
 csv "$W/unit-changed.cur" "a_cost,1000,frames"
 case_ unit-changed 1 "^a_cost .*<<< UNIT CHANGED" ""
 
+# Timed rows (per million timebase ticks) differ from run to run: shown,
+# never marked by their value, slower or faster, in the baseline or not.
+csv "$W/timed-slower.base" "a_cost,1000,instructions" "p_rate,100.0,forks/Mtick"
+csv "$W/timed-slower.cur" "a_cost,1000,instructions" "p_rate,20.5,forks/Mtick"
+case_ timed-slower 0 "^p_rate .*-79\.5% .*timed, not compared$" "<<<"
+csv "$W/timed-faster.base" "p_rate,100.0,forks/Mtick"
+csv "$W/timed-faster.cur" "p_rate,300.0,forks/Mtick"
+case_ timed-faster 0 "^p_rate .*timed, not compared$" "<<<|improved"
+csv "$W/timed-new.base" "a_cost,1000,instructions"
+csv "$W/timed-new.cur" "a_cost,1000,instructions" "p_rate,20.5,forks/Mtick"
+case_ timed-new 0 "^p_rate .* new, timed, not compared$" "<<<"
+csv "$W/timed-summary.base" "a_cost,1000,instructions" "p_rate,100.0,forks/Mtick"
+csv "$W/timed-summary.cur" "a_cost,1000,instructions" "p_rate,50.0,forks/Mtick" \
+	"q_rate,7,forks/Mtick"
+case_ timed-summary 0 "^benchcompare: no row .*\(2 timed rows not compared\)$" "<<<"
+# ... but the counted rows beside them still are, and a timed row that is
+# missing or changed its unit still fails.
+csv "$W/timed-and-worse.base" "a_cost,1000,instructions" "p_rate,100.0,forks/Mtick"
+csv "$W/timed-and-worse.cur" "a_cost,1100,instructions" "p_rate,100.0,forks/Mtick"
+case_ timed-and-worse 1 "^a_cost .*<<< REGRESSION" "^p_rate .*<<<"
+csv "$W/timed-missing.base" "a_cost,1000,instructions" "p_rate,100.0,forks/Mtick"
+csv "$W/timed-missing.cur" "a_cost,1000,instructions"
+case_ timed-missing 1 "^p_rate .*<<< MISSING" ""
+csv "$W/timed-unit.base" "p_rate,100,instructions"
+csv "$W/timed-unit.cur" "p_rate,100,forks/Mtick"
+case_ timed-unit 1 "^p_rate .*<<< UNIT CHANGED" ""
+
 # Files that are not results files.
 printf 'a_cost,1000,instructions\n' >"$W/no-header.base"
 csv "$W/no-header.cur" "a_cost,1000,instructions"

@@ -65,6 +65,7 @@ rejects negative 'BENCH: row -5 instructions'
 rejects leading-zero 'BENCH: row 05 instructions'
 rejects not-a-number 'BENCH: row 5k instructions'
 rejects comma-in-unit 'BENCH: row 5 instr,uctions'
+rejects digit-in-unit 'BENCH: row 5 forks/Mtick2'
 rejects duplicate 'BENCH: good_row 2 instructions'
 
 dir=$W/no-rows

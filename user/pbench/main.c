@@ -6,11 +6,16 @@
  * -icount shift=0 the counts repeat exactly.  Prints "BENCH: name value
  * instructions" lines; tools/bench.sh collects them.  docs/BENCHMARKS.md
  * says what each row measures.
+ *
+ * "pbench parallel N ROUNDS RUNS" is the other mode: a throughput, timed
+ * with rdtime, of N processes forking at once (parallel() below), for a
+ * boot with several harts and no -icount.  Its rows are not deterministic.
  */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,7 +24,8 @@
 #include <posix.h>
 #include <sys.h>
 
-#define MAX_SAMPLES 51
+#define MAX_SAMPLES  51
+#define PARALLEL_MAX 16 /* workers of parallel() */
 
 static uint64_t samples[MAX_SAMPLES];
 
@@ -263,8 +269,122 @@ static const struct {
 	int samples;
 } cow_sweep[] = {{1, 21}, {16, 11}, {256, 5}, {4096, 5}};
 
+/* Exit 1 with a message. */
+static void die(const char *what)
+{
+	printf("pbench: parallel: %s failed\n", what);
+	exit(1);
+}
+
+/*
+ * One worker of parallel(): says it is ready on the ready pipe, waits for
+ * its byte on the go pipe, then forks rounds children that _exit(0) at
+ * once, reaping each before the next.  Exits 0, or 1 if anything failed.
+ */
+static void parallel_worker(const int ready[2], const int go[2], int rounds)
+{
+	char c = 'r';
+
+	close(ready[0]);
+	close(go[1]);
+	if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+		_exit(1);
+	for (int i = 0; i < rounds; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/*
+ * One run of n workers of rounds forks each: the timebase ticks from the
+ * release of the workers (all of them blocked on the go pipe: the write
+ * of their n bytes) to the return of the last waitpid that reaps one.
+ */
+static uint64_t parallel_run(int n, int rounds)
+{
+	int ready[2], go[2];
+	pid_t pid[PARALLEL_MAX];
+	char buf[PARALLEL_MAX] = {0};
+
+	if (pipe(ready) != 0 || pipe(go) != 0)
+		die("pipe");
+	for (int i = 0; i < n; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0)
+			parallel_worker(ready, go, rounds);
+		if (pid[i] < 0)
+			die("fork");
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (int got = 0; got < n;) {
+		ssize_t r = read(ready[0], buf, (size_t)(n - got));
+		if (r <= 0)
+			die("read");
+		got += (int)r;
+	}
+	uint64_t t0 = rd_time();
+	if (write(go[1], buf, (size_t)n) != n)
+		die("write");
+	for (int i = 0; i < n; i++) {
+		int status;
+		if (waitpid(pid[i], &status, 0) != pid[i] || status != 0)
+			die("a worker");
+	}
+	uint64_t t = rd_time() - t0;
+	close(ready[0]);
+	close(go[1]);
+	return t;
+}
+
+/*
+ * fork_exit_wait_parallel_<n>: n workers forking at once (parallel_run),
+ * runs times; the median run's forks per million ticks of the timebase,
+ * with one decimal.  First a line of its own for tools/bench.sh and for
+ * reading: the harts scheduling threads (kstats_t.harts), every run's
+ * ticks, and the kernel's SMP counters over all the runs (setup included).
+ */
+static void parallel(int n, int rounds, int runs)
+{
+	kstats_t a, b; /* not in bss: the eager fork rows copy all of data and bss */
+	uint64_t forks = (uint64_t)n * (uint64_t)rounds;
+
+	if (n < 1 || n > PARALLEL_MAX || rounds < 1 || runs < 1 || runs > MAX_SAMPLES) {
+		printf("pbench: parallel: 1 to %d workers, rounds and 1 to %d runs\n", PARALLEL_MAX,
+		       MAX_SAMPLES);
+		exit(2);
+	}
+	sys_invoke(SLOT_DEBUG, DEBUG_STATS, (unsigned long)&a, 0, 0, 0, 0);
+	for (int i = 0; i < runs; i++)
+		samples[i] = parallel_run(n, rounds);
+	sys_invoke(SLOT_DEBUG, DEBUG_STATS, (unsigned long)&b, 0, 0, 0, 0);
+	printf("pbench: parallel %d x %d forks, %lu harts, ticks:", n, rounds,
+	       (unsigned long)b.harts);
+	for (int i = 0; i < runs; i++)
+		printf(" %lu", (unsigned long)samples[i]);
+	printf("; context switches %lu, IPI wake-ups %lu, lock wake-ups %lu, "
+	       "evictions %lu, TLB shootdowns %lu\n",
+	       b.context_switches - a.context_switches, b.smp_wakeups - a.smp_wakeups,
+	       b.smp_lock_wakeups - a.smp_lock_wakeups, b.smp_evictions - a.smp_evictions,
+	       b.tlb_shootdowns - a.tlb_shootdowns);
+	uint64_t t = median(runs);
+	uint64_t rate10 = (forks * 10000000 + t / 2) / (t ? t : 1);
+	printf("BENCH: fork_exit_wait_parallel_%d %lu.%lu forks/Mtick\n", n,
+	       (unsigned long)(rate10 / 10), (unsigned long)(rate10 % 10));
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "parallel") == 0) {
+		parallel(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+		return 0;
+	}
 	if (argc > 1) { /* "pbench:N": only the N MiB fork row, for profiling */
 		unsigned mib = (unsigned)atoi(argv[1]);
 		heap_to((size_t)mib << 20);
