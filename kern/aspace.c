@@ -43,7 +43,8 @@ static void fence_remote(aspace_t *as, uaddr_t va, size_t size)
 	}
 }
 
-/* Fence one page of as (smp: also on the other harts). */
+/* Fence one page of as (smp: also on the other harts), after a
+ * downgrade (unmap, protect) or a leaf replaced by a copy. */
 static inline __attribute__((always_inline)) void fence_page(aspace_t *as, uaddr_t va, bool smp)
 {
 	arch_tlb_flush_page(va);
@@ -94,14 +95,17 @@ bool aspace_fault_spurious(aspace_t *as, uaddr_t va, unsigned access)
 
 	if (!(vm & VM_USER) || (vm & access) != access)
 		return false;
-	/* A leaf that allows the access yet faults again and again is not
-	 * stale (something this code does not model): report it. */
-	if (c->spurious_va == va && c->spurious_pc == pc) {
+	/* A leaf that allows the access yet faults again and again, with no
+	 * downgrade of the space in between (which would explain a new
+	 * fault: another hart's clone, say), is not stale but something this
+	 * code does not model: report it. */
+	if (c->spurious_va == va && c->spurious_pc == pc && c->spurious_gen == as->downgrades) {
 		if (++c->spurious_repeats > 8)
 			return false;
 	} else {
 		c->spurious_va = va;
 		c->spurious_pc = pc;
+		c->spurious_gen = as->downgrades;
 		c->spurious_repeats = 0;
 	}
 	arch_tlb_flush_page(PAGE_ROUND_DOWN(va));
@@ -286,6 +290,7 @@ void perform_aspace_op(const aspace_op_t *op)
 		err = arch_pt_unmap(as->root, op->va, &old, table_free, as, &freed);
 		assert(err == 0 && old == op->pa);
 		/* Fence before the frame (or a freed table) can be reused. */
+		as->downgrades++;
 		if (freed)
 			fence_all(as);
 		else
@@ -297,6 +302,7 @@ void perform_aspace_op(const aspace_op_t *op)
 	case ASPACE_PROTECT:
 		err = arch_pt_protect(as->root, op->va, op->vm);
 		assert(err == 0);
+		as->downgrades++;
 		fence_page(as, op->va, smp_on());
 		break;
 	}
@@ -457,8 +463,10 @@ void perform_aspace_clone(const aspace_clone_t *op)
 	op->dst->leaves = op->src->leaves; /* every leaf was cloned */
 	/* The source lost W on its writable leaves: no hart may keep a stale
 	 * writable TLB entry. */
-	if (!(op->flags & CLONE_EAGER))
+	if (!(op->flags & CLONE_EAGER)) {
+		op->src->downgrades++;
 		fence_all(op->src);
+	}
 }
 
 /* What a resolved fault did, for the trace (NULL: not wanted; the

@@ -20,6 +20,10 @@ typedef struct aspace {
 	 * only ones that may cache its translations (no ASIDs: every satp
 	 * write fences the whole TLB).  Kept only in SMP mode. */
 	uint32_t cpus;
+	/* Unmaps, protects and COW clones of this space so far (a fault on a
+	 * leaf that allows the access is stale only if one came between:
+	 * aspace_fault_spurious). */
+	uint32_t downgrades;
 } aspace_t;
 
 /* Create an empty address space charged to pool (NULL at boot). */

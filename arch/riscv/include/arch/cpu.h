@@ -41,6 +41,7 @@ typedef struct cpu {
 	uint32_t lock_ticket;	   /* ... to serve this ticket */
 	uint32_t spurious_repeats; /* aspace_fault_spurious: same fault again */
 	uint64_t spurious_va, spurious_pc;
+	uint32_t spurious_gen;
 } cpu_t;
 
 #define MAX_CPUS 8

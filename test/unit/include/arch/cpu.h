@@ -16,6 +16,7 @@ typedef struct cpu {
 	struct aspace *cur_aspace; /* kern/aspace.h */
 	uint32_t spurious_repeats; /* kern/aspace.c: aspace_fault_spurious */
 	uint64_t spurious_va, spurious_pc;
+	uint32_t spurious_gen;
 } cpu_t;
 
 #define MAX_CPUS 1
