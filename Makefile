@@ -308,6 +308,12 @@ test: deps
 	@$(MAKE) --no-print-directory all unit $(B)/Image
 	@bash test/run.sh
 
+# The SPIN model of the SMP copy-on-write protocol and its mutations
+# (test/model/, docs/ARCHITECTURE.md "The model"); make test runs it too.
+.PHONY: model
+model: deps
+	@bash test/model/run.sh
+
 # Instruction counts under -icount shift=0, and the timed parallel-fork
 # rows on -smp 4 (docs/BENCHMARKS.md): build/bench/results.csv and
 # results.json, plotted by gnuplot into build/bench/fork.png and cow.png
@@ -364,6 +370,7 @@ help:
 	@echo "make qemu       boot on QEMU (MACHINE=virt|sifive_u SMP=N MEM=size APPEND=bootargs)"
 	@echo "make gdb        QEMU halted with the gdb stub, gdb-multiarch attached"
 	@echo "make test       host unit tests and QEMU tests; last line 'N passed, N failed'"
+	@echo "make model      model-check the COW protocol with SPIN (test/model/cow.pml)"
 	@echo "make bench      instruction-count benchmarks and timed parallel-fork rows"
 	@echo "                -> build/bench/results.{csv,json}, plots build/bench/fork.png"
 	@echo "                and cow.png (docs/BENCHMARKS.md)"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Run every test and print the summary line `N passed, N failed`.
 #
-# Tiers: host unit tests (build/unit/test_*, sanitizers on), the layout
-# check, the benchmark tools on fixtures (test/bench/, no QEMU), and the
+# Tiers: host unit tests (build/unit/test_*, sanitizers on), the SPIN
+# model of the copy-on-write protocol (test/model/), the layout check,
+# the benchmark tools on fixtures (test/bench/, no QEMU), and the
 # QEMU tests (test/qemu/).  Each prints "PASS: name" / "FAIL: name" lines;
 # a binary that dies without printing its own FAIL line (a sanitizer
 # abort) counts as one failure.
@@ -27,6 +28,9 @@ for t in build/unit/test_*; do
 		echo "FAIL: $(basename "$t"): exited with status $status" | record
 	fi
 done
+
+echo "== model checking (SPIN)"
+bash test/model/run.sh | record
 
 echo "== layout"
 if grep -rnE 'asm|csr[rsw]' kern/; then

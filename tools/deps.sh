@@ -23,6 +23,7 @@ gdisk:/sbin/sgdisk
 dosfstools:/sbin/mkfs.vfat
 mtools:mcopy
 python3:python3
+spin:spin
 "
 # `make bench` only: gnuplot for build/bench/*.png (tools/benchplot.sh).
 if [ "${1:-}" = bench ]; then
