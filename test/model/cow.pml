@@ -12,9 +12,13 @@
  *
  * Bounds (exhaustive for these): NHARTS harts (2; run.sh also checks 3),
  * 2 pages, 3 address spaces (AS0 and the children of at most two forks
- * of it), 4 threads (two of AS0, one per child), at most OPS_PARENT
- * operations per thread of AS0 and OPS_CHILD per child, 7 frames (enough
- * that no allocation fails), one unmap, one capability deletion.
+ * of it), 4 threads (two of AS0, one per child), OPS_PARENT operations
+ * per thread of AS0 and OPS_CHILD per child (2 and 2; run.sh uses one
+ * child operation with 3 harts and for the progress search), 7 frames
+ * (enough that no allocation fails), one unmap, one capability deletion.
+ * At the start, page 0 of AS0 is writable on frame 0, which a frame
+ * capability also names (refs 2), and page 1 is COW on frame 1 with
+ * refs 1 (its other sharer has exited).
  *
  * What is abstracted: one level of page table (no interior tables, so
  * no table frees); the ticket lock is a mutex (its FIFO order only adds
@@ -42,6 +46,15 @@
  *  - no deadlock: pan's invalid end states;
  *  - every fault completes: no non-progress cycle (pan -l), the only
  *    progress label being the start of a thread's next operation.
+ *
+ * Mutations (spin -D...), each a known bug that must give a
+ * counterexample: MUT_UNREF_BEFORE_FENCE (user_frame_unref before
+ * fence_page, in cow_resolve and ASPACE_UNMAP), MUT_REUSE_WITHOUT_LOCK
+ * (frame_refs(old) == 1 read before big_lock), MUT_NO_CLONE_SHOOTDOWN
+ * (fence_all of the clone flushes this hart only), MUT_NO_COPY_FENCE
+ * (the copy's fence_page flushes this hart only), MUT_NO_UNLOCK_ON_EPERM
+ * (cow_fault_slow gives up without big_unlock), MUT_SPURIOUS_NO_FLUSH
+ * (aspace_fault_spurious retries without a flush).
  */
 
 #ifndef NHARTS
