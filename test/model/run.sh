@@ -7,7 +7,7 @@
 # a counterexample of the expected kind; its trail, replayed with
 # `spin -t`, goes to build/model/<name>/trail.txt and its end is printed.
 # One PASS:/FAIL: line per check; exits non-zero if any failed.
-# Work files: build/model/<name>/.
+# Work files: build/model/<name>/; concurrent runs take turns.
 set -u
 cd "$(dirname "$0")/../.."
 MODEL=test/model/cow.pml
@@ -20,6 +20,9 @@ if ! command -v spin >/dev/null 2>&1; then
 	exit 1
 fi
 mkdir -p "$W"
+# One run at a time in a tree: a second one (another make test) waits.
+exec 9>"$W/.lock"
+flock 9
 
 # The replayed trail, readable: the model's own step lines, the error
 # and cycle markers, without the variable dump (nor the long text of a
