@@ -65,13 +65,19 @@ void aspace_switch(aspace_t *as)
 {
 	cpu_t *c = this_cpu();
 
-	if (c->cur_aspace == as)
+	aspace_t *old = c->cur_aspace;
+
+	if (old == as)
 		return;
-	if (c->cur_aspace)
-		__atomic_fetch_and(&c->cur_aspace->cpus, ~CPU_BIT(c->index), __ATOMIC_RELEASE);
+	/* In the new mask before satp holds it, out of the old one only
+	 * after satp (and its full fence) left it: the mask never misses a
+	 * hart that may cache the space (the order aspace_deactivate keeps;
+	 * the big lock makes it moot today, a finer lock would not). */
 	__atomic_fetch_or(&as->cpus, CPU_BIT(c->index), __ATOMIC_RELEASE);
 	arch_aspace_activate(as->root);
 	c->cur_aspace = as;
+	if (old)
+		__atomic_fetch_and(&old->cpus, ~CPU_BIT(c->index), __ATOMIC_RELEASE);
 }
 
 void aspace_deactivate(void)
@@ -168,7 +174,7 @@ void aspace_destroy(aspace_t *as)
 	if (active == as) {
 		arch_aspace_activate(arch_kernel_root());
 		active = NULL;
-		as->cpus &= ~CPU_BIT(this_cpu()->index);
+		__atomic_fetch_and(&as->cpus, ~CPU_BIT(this_cpu()->index), __ATOMIC_RELEASE);
 	}
 	/* Every hart with as in satp runs a thread bound to it (a reference). */
 	assert(as->cpus == 0);
