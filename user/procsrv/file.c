@@ -689,6 +689,10 @@ void file_exit(proc_t *p)
 
 void file_flush_console(void)
 {
+	/* Stop the server first: on another hart it could still be printing
+	 * what it took, between the lines flushed here. */
+	if (cons.server != NULL)
+		sys_invoke(px(cons.server, PX_THREAD), THREAD_SUSPEND, 0, 0, 0, 0, 0);
 	cons_server_gone();
 }
 
