@@ -33,12 +33,14 @@ static inline bool smp_on(void)
 	return __builtin_expect(kern_smp != 0, 0);
 }
 
-/* Bit i: hart index i; all harts if 0 (a thread's affinity). */
+/* Bit i: hart index i, in hart masks (a thread's affinity, where 0 means
+ * any hart; an address space's cpus). */
 #define CPU_BIT(i) (1u << (i))
 
-/* The big kernel lock (a ticket lock).  big_lock spins with interrupts
- * off; while it spins it answers smp_evict requests for its hart.  Only
- * in SMP mode: both are no-ops' callers test smp_on() first. */
+/* The big kernel lock (a ticket lock), used only in SMP mode: callers
+ * test smp_on() first.  big_lock waits with interrupts off, spinning, then
+ * sleeping in wfi; while it waits it answers smp_evict requests for its
+ * hart. */
 void big_lock(void);
 void big_unlock(void);
 bool big_lock_held(void); /* by this hart */
