@@ -113,11 +113,6 @@ void big_unlock(void)
 	}
 }
 
-bool big_lock_held(void)
-{
-	return big.holder == (int32_t)this_cpu()->index;
-}
-
 void smp_evict_remote(thread_t *t)
 {
 	unsigned on = __atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);

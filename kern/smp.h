@@ -43,7 +43,6 @@ static inline bool smp_on(void)
  * hart. */
 void big_lock(void);
 void big_unlock(void);
-bool big_lock_held(void); /* by this hart */
 
 /*
  * Make t, current on another hart, current nowhere: that hart saves its

@@ -26,16 +26,7 @@ sbi_ret_t sbi_call4(long eid, long fid, long a0, long a1, long a2, long a3)
 
 sbi_ret_t sbi_call(long eid, long fid, long a0, long a1, long a2)
 {
-	register long r_a0 __asm__("a0") = a0;
-	register long r_a1 __asm__("a1") = a1;
-	register long r_a2 __asm__("a2") = a2;
-	register long r_a6 __asm__("a6") = fid;
-	register long r_a7 __asm__("a7") = eid;
-	__asm__ volatile("ecall"
-			 : "+r"(r_a0), "+r"(r_a1)
-			 : "r"(r_a2), "r"(r_a6), "r"(r_a7)
-			 : "memory");
-	return (sbi_ret_t){.error = r_a0, .value = r_a1};
+	return sbi_call4(eid, fid, a0, a1, a2, 0); /* a3 unused by these calls */
 }
 
 /* Legacy calls return only a0 and take the EID alone. */

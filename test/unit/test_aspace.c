@@ -102,16 +102,21 @@ static paddr_t watch_root, watch_pa, last_activate;
 
 static pte_t *leaf_pte(paddr_t root, uaddr_t va);
 
-void arch_tlb_flush_page(uaddr_t va)
+/* What the watched leaf and frame look like as a fence at va is sent. */
+static void record_fence(fence_t *f, uaddr_t va)
 {
-	fence_t *f = &fences[nfences < MAX_FENCES ? nfences : MAX_FENCES - 1];
-	nfences++;
 	f->va = va;
 	pte_t *p = watch_root ? leaf_pte(watch_root, va) : NULL;
 	f->pte = p ? *p : ~(pte_t)0;
 	bool ram = watch_pa && frame_is_ram(watch_pa);
 	f->refs = ram ? frame_refs(watch_pa) : 0;
 	f->kind = ram ? frame_kind(watch_pa) : FRAME_UNSET;
+}
+
+void arch_tlb_flush_page(uaddr_t va)
+{
+	record_fence(&fences[nfences < MAX_FENCES ? nfences : MAX_FENCES - 1], va);
+	nfences++;
 }
 
 void arch_tlb_flush_all(void)
@@ -146,16 +151,10 @@ static unsigned nrfences;
 void arch_tlb_flush_remote(uint32_t cpu_mask, uaddr_t va, size_t size)
 {
 	unsigned i = nrfences < MAX_FENCES ? nrfences : MAX_FENCES - 1;
-	fence_t *f = &rfences[i];
 	nrfences++;
 	rfence_mask[i] = cpu_mask;
 	rfence_size[i] = size;
-	f->va = va;
-	pte_t *p = watch_root ? leaf_pte(watch_root, va) : NULL;
-	f->pte = p ? *p : ~(pte_t)0;
-	bool ram = watch_pa && frame_is_ram(watch_pa);
-	f->refs = ram ? frame_refs(watch_pa) : 0;
-	f->kind = ram ? frame_kind(watch_pa) : FRAME_UNSET;
+	record_fence(&rfences[i], va);
 }
 
 void arch_aspace_activate(paddr_t root)

@@ -84,6 +84,35 @@ static unsigned long wait_all(volatile unsigned long *v, unsigned n, unsigned lo
 	}
 }
 
+/* Fresh frames mapped read-write at TWIN_VA(0 .. n - 1), their
+ * capabilities in f[]; 0 or an error. */
+static long map_window(long f[], int n)
+{
+	for (int i = 0; i < n; i++) {
+		f[i] = frame_alloc_map(TWIN_VA(i), RW);
+		if (f[i] < 0)
+			return f[i];
+	}
+	return 0;
+}
+
+/* Unmap TWIN_VA(0 .. n - 1) and delete the capabilities f[i] >= 0; 0 or
+ * the first error. */
+static long unmap_window(const long f[], int n)
+{
+	long err = 0;
+
+	for (int i = 0; i < n; i++) {
+		long e = INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(i));
+
+		if (!e && f[i] >= 0)
+			e = cap_delete((unsigned long)f[i]);
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
 /* ---- affinity ---- */
 
 static void counter(unsigned long i)
@@ -97,10 +126,10 @@ static void counter(unsigned long i)
 static int test_smp_affinity(void)
 {
 	unsigned long n = harts();
-	long t, f;
+	long t, f[1];
 
 	CHECK(n >= 1 && n <= 8);
-	CHECK_OK(f, frame_alloc_map(TWIN_VA(0), RW));
+	CHECK_EQ(map_window(f, 1), 0);
 	CHECK_OK(t, spawn_on(0, counter, 0, 0));
 	CHECK_EQ(INV1(t, THREAD_SET_AFFINITY, 1UL << 8), E_INVAL); /* past MAX_CPUS */
 	CHECK_EQ(INV1(t, THREAD_SET_AFFINITY, HART(n)), n < 8 ? E_RANGE : E_INVAL);
@@ -123,8 +152,7 @@ static int test_smp_affinity(void)
 	}
 	FLAGS->stop = 1;
 	kill_thread(t);
-	CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(0)), 0);
-	CHECK_EQ(cap_delete(f), 0);
+	CHECK_EQ(unmap_window(f, 1), 0);
 	return 0;
 }
 
@@ -133,12 +161,12 @@ static int test_smp_affinity(void)
 static int test_smp_parallel(void)
 {
 	unsigned long n = harts();
-	long t[MAX_HARTS] = {0}, f;
+	long t[MAX_HARTS] = {0}, f[1];
 	unsigned w = 0;
 
 	if (n < 2)
 		return SKIP("one hart: nothing runs beside us");
-	CHECK_OK(f, frame_alloc_map(TWIN_VA(0), RW));
+	CHECK_EQ(map_window(f, 1), 0);
 	for (unsigned h = 1; h < n && w < MAX_HARTS; h++, w++)
 		CHECK_OK(t[w], spawn_on(h, counter, w, (int)w));
 	/* No yield from here: only other harts can run them. */
@@ -149,8 +177,7 @@ static int test_smp_parallel(void)
 		CHECK_EQ(last_hart(t[k]), k + 1);
 		kill_thread(t[k]);
 	}
-	CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(0)), 0);
-	CHECK_EQ(cap_delete(f), 0);
+	CHECK_EQ(unmap_window(f, 1), 0);
 	return 0;
 }
 
@@ -180,16 +207,15 @@ static void cow_storer(unsigned long i)
 static int test_smp_cow_race(void)
 {
 	unsigned long n = harts();
-	long t0, t1, f0, f1, f2;
+	long t0, t1, f[3]; /* flags, DATA, a probe of the clone's view */
 
 	if (n < 3)
 		return SKIP("needs 3 harts");
-	CHECK_OK(f0, frame_alloc_map(TWIN_VA(0), RW));
-	CHECK_OK(f1, frame_alloc_map(TWIN_VA(1), RW));
-	CHECK_OK(f2, frame_alloc_map(TWIN_VA(2), RW)); /* a probe of the clone's view */
-	/* Mapped frames whose only reference is the mapping (a capability
-	 * is a reference too): then the clone is the only other sharer. */
-	CHECK_EQ(cap_delete(f1), 0);
+	CHECK_EQ(map_window(f, 3), 0);
+	/* DATA's only reference is its mapping (a capability is a
+	 * reference too): then the clone is the only other sharer. */
+	CHECK_EQ(cap_delete(f[1]), 0);
+	f[1] = -1;
 	CHECK_OK(t0, spawn_on(1, cow_storer, 0, 0));
 	CHECK_OK(t1, spawn_on(2, cow_storer, 1, 1));
 	for (unsigned long r = 1; r <= COW_ROUNDS; r++) {
@@ -220,15 +246,12 @@ static int test_smp_cow_race(void)
 		CHECK_EQ(DATA2[0], 0xdead0000 + r);
 		CHECK_EQ(DATA2[1], 0xdead0000 + r);
 		CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(2)), 0);
-		CHECK_EQ(INV3(SLOT_ASPACE, ASPACE_MAP, f2, TWIN_VA(2), RW), 0);
+		CHECK_EQ(INV3(SLOT_ASPACE, ASPACE_MAP, f[2], TWIN_VA(2), RW), 0);
 		CHECK_EQ(cap_delete(as), 0);
 	}
 	kill_thread(t0);
 	kill_thread(t1);
-	for (int i = 0; i < 3; i++)
-		CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(i)), 0);
-	CHECK_EQ(cap_delete(f0), 0);
-	CHECK_EQ(cap_delete(f2), 0);
+	CHECK_EQ(unmap_window(f, 3), 0);
 	return 0;
 }
 
@@ -272,13 +295,11 @@ static void snapshot_reader(unsigned long ep)
 static int test_smp_fork_writer(void)
 {
 	unsigned long n = harts();
-	long t, f0, f1, f2, ep;
+	long t, f[3], ep;
 
 	if (n < 2)
 		return SKIP("needs 2 harts");
-	CHECK_OK(f0, frame_alloc_map(TWIN_VA(0), RW));
-	CHECK_OK(f1, frame_alloc_map(TWIN_VA(1), RW));
-	CHECK_OK(f2, frame_alloc_map(TWIN_VA(2), RW));
+	CHECK_EQ(map_window(f, 3), 0);
 	CHECK_OK(ep, obj_create(CAP_ENDPOINT, 0));
 	CHECK_OK(t, spawn_on(1, incrementer, 0, 0));
 	CHECK(wait_all(FLAGS->ready, 1, 1));
@@ -308,11 +329,7 @@ static int test_smp_fork_writer(void)
 	CHECK_EQ(DATA2[0], FLAGS->count[0]);
 	kill_thread(t);
 	CHECK_EQ(cap_delete(ep), 0);
-	for (int i = 0; i < 3; i++)
-		CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(i)), 0);
-	CHECK_EQ(cap_delete(f0), 0);
-	CHECK_EQ(cap_delete(f1), 0);
-	CHECK_EQ(cap_delete(f2), 0);
+	CHECK_EQ(unmap_window(f, 3), 0);
 	return 0;
 }
 
@@ -335,7 +352,7 @@ static void writer(unsigned long i)
 static int test_smp_unmap_writer(void)
 {
 	unsigned long n = harts();
-	long t, f0, f1, ep;
+	long t, f[2], ep;
 
 	if (n < 2)
 		return SKIP("needs 2 harts");
@@ -344,8 +361,7 @@ static int test_smp_unmap_writer(void)
 		unsigned long v;
 		sysret_t m;
 
-		CHECK_OK(f0, frame_alloc_map(TWIN_VA(0), RW));
-		CHECK_OK(f1, frame_alloc_map(TWIN_VA(1), RW));
+		CHECK_EQ(map_window(f, 2), 0);
 		{
 			unsigned long saved = spawn_affinity;
 
@@ -358,7 +374,7 @@ static int test_smp_unmap_writer(void)
 		CHECK(SPIN_UNTIL(DATA[0] > 1000));
 		CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(1)), 0);
 		/* Look at the frame through a read-only mapping. */
-		CHECK_EQ(INV3(SLOT_ASPACE, ASPACE_MAP, f1, TWIN_VA(2), RIGHT_READ), 0);
+		CHECK_EQ(INV3(SLOT_ASPACE, ASPACE_MAP, f[1], TWIN_VA(2), RIGHT_READ), 0);
 		v = DATA2[0];
 		m = sys_recv(ep, 0); /* the writer's fault */
 		CHECK_EQ(m.r0, 0);
@@ -369,8 +385,8 @@ static int test_smp_unmap_writer(void)
 		FLAGS->ready[0] = 0;
 		CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(2)), 0);
 		CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(0)), 0);
-		CHECK_EQ(cap_delete(f0), 0);
-		CHECK_EQ(cap_delete(f1), 0);
+		CHECK_EQ(cap_delete(f[0]), 0);
+		CHECK_EQ(cap_delete(f[1]), 0);
 	}
 	CHECK_EQ(cap_delete(ep), 0);
 	return 0;
@@ -440,11 +456,10 @@ static void stormer(unsigned long i)
 static int test_smp_storm(void)
 {
 	unsigned long n = harts();
-	long t[MAX_HARTS] = {0}, f0, f1;
+	long t[MAX_HARTS] = {0}, f[2];
 	unsigned w = n < MAX_HARTS ? (unsigned)n : MAX_HARTS;
 
-	CHECK_OK(f0, frame_alloc_map(TWIN_VA(0), RW));
-	CHECK_OK(f1, frame_alloc_map(TWIN_VA(1), RW));
+	CHECK_EQ(map_window(f, 2), 0);
 	DATA[0] = 41;
 	for (unsigned i = 0; i < w; i++) {
 		CHECK_OK(storm.ep[i], obj_create(CAP_ENDPOINT, 0));
@@ -465,10 +480,7 @@ static int test_smp_storm(void)
 		CHECK_EQ(cap_delete(storm.ep[i]), 0);
 	}
 	CHECK_EQ(DATA[0], 41); /* every store went to a copy */
-	CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(0)), 0);
-	CHECK_EQ(INV1(SLOT_ASPACE, ASPACE_UNMAP, TWIN_VA(1)), 0);
-	CHECK_EQ(cap_delete(f0), 0);
-	CHECK_EQ(cap_delete(f1), 0);
+	CHECK_EQ(unmap_window(f, 2), 0);
 	return 0;
 }
 
