@@ -342,6 +342,9 @@ static int test_resume_inactive(void)
 	resumed_value = 0;
 	CHECK_OK(t, obj_create(CAP_THREAD, 0));
 	CHECK_EQ(INV4(t, THREAD_CONFIGURE, SLOT_ASPACE, SLOT_CSPACE, NO_FAULT_EP, 16), 0);
+	/* On hart 0 with us, as spawned threads are (main.c): our yields
+	 * run it.  Elsewhere a loaded host may not run it within them. */
+	CHECK_EQ(INV1(t, THREAD_SET_AFFINITY, 1), 0);
 	regs[0] = (uint64_t)resumed;
 	regs[2] = (uint64_t)stack_top(1);
 	regs[10] = 0xfeed;
