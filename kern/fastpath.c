@@ -21,6 +21,7 @@
 #include <kern/fastpath.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
+#include <kern/trace.h>
 
 #define INFO_KEEP (~(uint64_t)(MSG_CAP | MSG_ACCEPT | (0xffffUL << 16)))
 
@@ -61,7 +62,7 @@ static inline __attribute__((always_inline)) void fast_block_running(thread_t *t
 }
 
 /* t, just linked into the run queue, becomes runnable and runs now. */
-static inline __attribute__((always_inline, noreturn)) void fast_run(thread_t *t)
+static inline __attribute__((always_inline, noreturn)) void fast_run(thread_t *t, bool traced)
 {
 	t->in_runq = 1;
 	t->state = THREAD_RUNNABLE;
@@ -71,13 +72,17 @@ static inline __attribute__((always_inline, noreturn)) void fast_run(thread_t *t
 	runq.switches++;
 	t->switches_in++;
 	sched_set_current(t);
+	if (traced) {
+		trace_retag(this_cpu(), t);
+		TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, t->tf.sepc, 0);
+	}
 	aspace_activate(t->as);
 	this_cpu()->cur_tf = &t->tf;
 	arch_user_return_from_user(&t->tf);
 }
 
 /* t (blocked) becomes runnable at the head of its queue and runs now. */
-static inline __attribute__((always_inline, noreturn)) void fast_switch(thread_t *t)
+static inline __attribute__((always_inline, noreturn)) void fast_switch(thread_t *t, bool traced)
 {
 	size_t p = t->prio;
 	thread_t *h = runq.head[p];
@@ -89,13 +94,14 @@ static inline __attribute__((always_inline, noreturn)) void fast_switch(thread_t
 		runq.tail[p] = t;
 	runq.head[p] = t;
 	runq.nonempty |= 1u << p;
-	fast_run(t);
+	fast_run(t, traced);
 }
 
 /* The running thread self blocks and t, of the same priority, takes its
  * place at the head of the queue and runs: the common case, cheaper than
  * fast_block_running + fast_switch. */
-static inline __attribute__((always_inline, noreturn)) void fast_swap(thread_t *self, thread_t *t)
+static inline __attribute__((always_inline, noreturn)) void fast_swap(thread_t *self, thread_t *t,
+								      bool traced)
 {
 	size_t p = self->prio;
 	thread_t *n = self->next;
@@ -109,7 +115,7 @@ static inline __attribute__((always_inline, noreturn)) void fast_swap(thread_t *
 	self->next = NULL;
 	self->in_runq = 0;
 	self->state = THREAD_BLOCKED;
-	fast_run(t);
+	fast_run(t, traced);
 }
 
 /*
@@ -128,27 +134,43 @@ static inline bool fast_alone(const thread_t *self, const thread_t *t)
 
 /* self blocks, t runs next. */
 static inline __attribute__((always_inline, noreturn)) void fast_handoff(thread_t *self,
-									 thread_t *t)
+									 thread_t *t, bool traced)
 {
 	if (t->prio == self->prio)
-		fast_swap(self, t);
+		fast_swap(self, t, traced);
 	fast_block_running(self);
-	fast_switch(t);
+	fast_switch(t, traced);
 }
 
-FASTPATH bool fastpath_call(trapframe_t *tf)
+/* Not the simple case: the general path (recording the exit if traced). */
+static inline __attribute__((always_inline)) bool general(trapframe_t *tf, uint64_t no, bool traced)
+{
+	return traced ? syscall_dispatch_traced(tf, no) : syscall_dispatch(tf, no);
+}
+
+/* While tracing, what the general path records from the delivery to the
+ * switch: t receives self's message, t is switched to (and fast_run
+ * records the exit to t, with t's tag). */
+static inline __attribute__((always_inline)) void fast_trace(thread_t *self, thread_t *t,
+							     uint64_t info)
+{
+	TRACE(TRACE_M_IPC, TRACE_IPC_RECV, t->id, MSG_LABEL(info));
+	TRACE(TRACE_M_SWITCH, TRACE_SWITCH, t->id, self->id);
+}
+
+static inline __attribute__((always_inline)) bool call(trapframe_t *tf, bool traced)
 {
 	thread_t *self = sched_current();
 	uint64_t info = tf_arg(tf, 1);
 	if ((info & (MSG_CAP | 7)) > MSG_WORDS) /* a capability, or too long */
-		return syscall_dispatch(tf, SYS_CALL);
+		return general(tf, SYS_CALL, traced);
 	cap_t *c = cspace_slot(self->cs, tf_arg(tf, 0));
 	if (!c || c->type != CAP_ENDPOINT || !(c->rights & RIGHT_WRITE))
-		return syscall_dispatch(tf, SYS_CALL);
+		return general(tf, SYS_CALL, traced);
 	endpoint_t *ep = (endpoint_t *)c->obj;
 	thread_t *r = ep->queue.head;
 	if (!r || r->ipc != IPC_RECV || r->reply_to || !fast_alone(self, r))
-		return syscall_dispatch(tf, SYS_CALL);
+		return general(tf, SYS_CALL, traced);
 
 	/* r leaves the endpoint's queue. */
 	ep->queue.head = r->next;
@@ -164,23 +186,25 @@ FASTPATH bool fastpath_call(trapframe_t *tf)
 	self->fault = false;
 	self->ipc_calls++;
 	r->reply_to = self;
-	fast_handoff(self, r);
+	if (traced)
+		fast_trace(self, r, info);
+	fast_handoff(self, r, traced);
 }
 
-FASTPATH bool fastpath_reply_recv(trapframe_t *tf)
+static inline __attribute__((always_inline)) bool reply_recv(trapframe_t *tf, bool traced)
 {
 	thread_t *self = sched_current();
 	uint64_t info = tf_arg(tf, 1);
 	thread_t *c = self->reply_to;
 	if (!c || c->fault || (info & (MSG_CAP | 7)) > MSG_WORDS || !fast_alone(self, c))
-		return syscall_dispatch(tf, SYS_REPLY_RECV);
+		return general(tf, SYS_REPLY_RECV, traced);
 	cap_t *ec = cspace_slot(self->cs, tf_arg(tf, 0));
 	if (!ec || ec->type != CAP_ENDPOINT || !(ec->rights & RIGHT_READ))
-		return syscall_dispatch(tf, SYS_REPLY_RECV);
+		return general(tf, SYS_REPLY_RECV, traced);
 	endpoint_t *ep = (endpoint_t *)ec->obj;
 	thread_t *t = ep->queue.tail;
 	if (ep->queue.head && ep->queue.head->ipc != IPC_RECV)
-		return syscall_dispatch(tf, SYS_REPLY_RECV); /* a sender waits */
+		return general(tf, SYS_REPLY_RECV, traced); /* a sender waits */
 
 	fast_copy(tf, &c->tf, info, 0);
 	self->reply_to = NULL;
@@ -196,5 +220,27 @@ FASTPATH bool fastpath_reply_recv(trapframe_t *tf)
 	else
 		ep->queue.head = self;
 	ep->queue.tail = self;
-	fast_handoff(self, c);
+	if (traced)
+		fast_trace(self, c, info);
+	fast_handoff(self, c, traced);
+}
+
+FASTPATH bool fastpath_call(trapframe_t *tf)
+{
+	return call(tf, false);
+}
+
+FASTPATH bool fastpath_reply_recv(trapframe_t *tf)
+{
+	return reply_recv(tf, false);
+}
+
+FASTPATH bool fastpath_call_traced(trapframe_t *tf)
+{
+	return call(tf, true);
+}
+
+FASTPATH bool fastpath_reply_recv_traced(trapframe_t *tf)
+{
+	return reply_recv(tf, true);
 }

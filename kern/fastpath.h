@@ -12,3 +12,8 @@
 
 bool fastpath_call(trapframe_t *tf);
 bool fastpath_reply_recv(trapframe_t *tf);
+
+/* The same, one hart, while tracing (syscall_traced): they also record what
+ * the general path would (the message received, the switch, the exit). */
+bool fastpath_call_traced(trapframe_t *tf);
+bool fastpath_reply_recv_traced(trapframe_t *tf);

@@ -208,6 +208,8 @@ static __attribute__((noreturn, noinline)) void return_to_user_smp(void)
 				switches++;
 				t->switches_in++;
 				current = t;
+				if (TRACING())
+					trace_retag(c, t);
 				t->on_cpu = t->last_cpu = c->index + 1;
 				t->slice = SCHED_SLICE_TICKS;
 			}
@@ -243,6 +245,8 @@ void kern_return_to_user(void)
 				switches++;
 				t->switches_in++;
 				current = t;
+				if (TRACING())
+					trace_retag(this_cpu(), t);
 				t->slice = SCHED_SLICE_TICKS;
 			}
 			TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, t->tf.sepc, 0);

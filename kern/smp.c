@@ -174,7 +174,7 @@ void smp_begin(unsigned nharts)
 void kern_slow_update(uint32_t mask)
 {
 	kern_slow_syscall = kern_smp || (mask & (TRACE_M_TRAP | TRACE_M_IPC | TRACE_M_SWITCH));
-	kern_slow_fault = kern_smp || mask;
+	kern_slow_fault = kern_smp || (mask & (TRACE_M_TRAP | TRACE_M_FAULT));
 }
 
 void kern_secondary_main(void)

@@ -24,7 +24,7 @@ extern uint8_t kern_smp;
 /* What sends the fast paths down their slow variants (kern/trace.c and
  * smp_begin keep them): kern_slow_syscall, SMP mode or a trace class that
  * system calls record (trap, ipc, switch); kern_slow_fault, SMP mode or
- * any trace class. */
+ * a class that store faults record (trap, fault). */
 extern uint8_t kern_slow_syscall, kern_slow_fault;
 void kern_slow_update(uint32_t trace_mask);
 

@@ -108,49 +108,75 @@ bool syscall_dispatch(trapframe_t *tf, uint64_t no)
 	return kern_resume_current();
 }
 
-/*
- * kern_syscall in SMP mode or while tracing.  SMP: under the big lock,
- * taken before anything is read or changed (a thread evicted while its
- * hart waited for the lock has not started its call: its pc is still at
- * the ecall) and released only if the caller runs on (else
- * kern_return_to_user releases it).  Tracing: the trap's entry, the
- * message sent, and the exit when the caller runs on (a switch is
- * recorded by the scheduler).  The IPC fast paths are not taken: the
- * general path does the same and shows every step.  Only the trace
- * classes recorded here divert system calls; the others leave the fast
- * paths alone.
- */
-static __attribute__((noinline)) bool syscall_slow(trapframe_t *tf, uint64_t no)
+/* While tracing: the trap's entry and the message a call sends. */
+static inline __attribute__((always_inline)) void trace_entry(const trapframe_t *tf, uint64_t no)
 {
-	bool smp = smp_on();
-	bool same;
-
-	if (smp) {
-		big_lock();
-		if (!sched_current())
-			kern_return_to_user(); /* evicted while waiting */
-	}
 	TRACE(TRACE_M_TRAP, TRACE_TRAP_ENTER, TRACE_CAUSE_ECALL_U, tf->sepc);
 	if (no == SYS_SEND || no == SYS_CALL || no == SYS_REPLY_RECV)
 		TRACE(TRACE_M_IPC, TRACE_IPC_SEND, tf_arg(tf, 0), MSG_LABEL(tf_arg(tf, 1)));
 	else if (no == SYS_REPLY)
 		TRACE(TRACE_M_IPC, TRACE_IPC_SEND, 0, MSG_LABEL(tf_arg(tf, 0)));
+}
+
+/*
+ * kern_syscall in SMP mode: under the big lock, taken before anything is
+ * read or changed (a thread evicted while its hart waited for the lock
+ * has not started its call: its pc is still at the ecall) and released
+ * only if the caller runs on (else kern_return_to_user releases it).  The
+ * IPC fast paths, written for one hart, are not taken.  Traced as
+ * syscall_traced is.
+ */
+static __attribute__((noinline)) bool syscall_smp(trapframe_t *tf, uint64_t no)
+{
+	big_lock();
+	if (!sched_current())
+		kern_return_to_user(); /* evicted while waiting */
+	trace_entry(tf, no);
+	nsyscalls++;
+	tf_skip_ecall(tf);
+	if (no == SYS_NULL)
+		tf_set_arg(tf, 0, 0);
+	else
+		syscall_dispatch(tf, no); /* answers for one hart: */
+	if (!kern_resume_current_smp())
+		return false;
+	TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, tf->sepc, 0);
+	big_unlock();
+	return true;
+}
+
+bool syscall_dispatch_traced(trapframe_t *tf, uint64_t no)
+{
+	if (!syscall_dispatch(tf, no))
+		return false;
+	TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, tf->sepc, 0);
+	return true;
+}
+
+/*
+ * kern_syscall while tracing, one hart: the trap's entry, the message
+ * sent, and the exit when the caller runs on; a switch is recorded by the
+ * scheduler or by the traced fast paths, which record what the general
+ * path would.  Only the classes recorded here or by the fast paths
+ * divert system calls (kern_slow_syscall).  Leaves by tail calls, as
+ * kern_syscall does.
+ */
+static __attribute__((noinline, optimize("omit-frame-pointer"))) bool
+syscall_traced(trapframe_t *tf, uint64_t no)
+{
+	trace_entry(tf, no);
 	nsyscalls++;
 	tf_skip_ecall(tf);
 	if (no == SYS_NULL) {
 		tf_set_arg(tf, 0, 0);
-		same = true;
-	} else {
-		same = syscall_dispatch(tf, no);
-	}
-	if (smp)
-		same = kern_resume_current_smp(); /* dispatch answered for one hart */
-	if (same) {
 		TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, tf->sepc, 0);
-		if (smp)
-			big_unlock();
+		return true;
 	}
-	return same;
+	if (no == SYS_CALL)
+		return fastpath_call_traced(tf);
+	if (no == SYS_REPLY_RECV)
+		return fastpath_reply_recv_traced(tf);
+	return syscall_dispatch_traced(tf, no);
 }
 
 /* Leaves by a return or a tail call: no frame record needed (backtraces
@@ -160,7 +186,7 @@ __attribute__((optimize("omit-frame-pointer"))) bool kern_syscall(trapframe_t *t
 	uint64_t no = tf_sysno(tf);
 
 	if (__builtin_expect(kern_slow_syscall, 0))
-		return syscall_slow(tf, no);
+		return smp_on() ? syscall_smp(tf, no) : syscall_traced(tf, no);
 	nsyscalls++;
 	tf_skip_ecall(tf);
 	if (no == SYS_NULL) { /* the cost of a trap and nothing else */

@@ -22,6 +22,8 @@ void syscall_complete(thread_t *t, long r0, const uint64_t out[6]);
 /* The general system-call path for the current thread (all but
  * SYS_NULL); returns kern_resume_current(). */
 bool syscall_dispatch(trapframe_t *tf, uint64_t no);
+/* The same, recording the trap's exit when the caller runs on (tracing). */
+bool syscall_dispatch_traced(trapframe_t *tf, uint64_t no);
 
 /* Dispatch SYS_INVOKE on the caller's capability (kern/invoke.c). */
 long invoke(sysargs_t *a);

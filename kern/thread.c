@@ -29,6 +29,7 @@
 #include <kern/smp.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <kern/trace.h>
 #include <kern/uaccess.h>
 
 static uint64_t next_id = 1;
@@ -121,6 +122,8 @@ void thread_destroy(thread_t *t)
 {
 	smp_evict(t); /* its hart must stop writing t->tf before it is freed */
 	inject_thread_gone(t);
+	if (TRACING())
+		trace_thread_gone(t);
 	thread_abort_ipc(t, E_NOENT);
 	if (t->reply_to) {
 		thread_t *c = t->reply_to;

@@ -77,10 +77,13 @@ static uint64_t fork_exit_wait(int n, int eager)
  * sample, outside the count.  The rings are allocated by the first start
  * and freed at the end.
  */
+static uint64_t traced_events; /* events recorded in the last sample */
+
 static uint64_t fork_exit_wait_traced(int n, unsigned long mask)
 {
 	/* Small: the eager-fork rows copy every page of pbench's data. */
 	static trace_event_t ev[16];
+	long got;
 
 	for (int i = 0; i < n; i++) {
 		if (sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_START, mask, 0, 0, 0).r0 < 0) {
@@ -89,9 +92,12 @@ static uint64_t fork_exit_wait_traced(int n, unsigned long mask)
 		}
 		samples[i] = one_fork_exit_wait(0);
 		sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_STOP, 0, 0, 0, 0);
-		while (sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_READ, (unsigned long)ev, 16, 0, 0)
-			   .r0 > 0)
-			;
+		traced_events = 0;
+		while ((got = sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_READ, (unsigned long)ev, 16,
+					 0, 0)
+				  .r0) > 0)
+			for (long k = 0; k < got; k++)
+				traced_events += ev[k].type != TRACE_LOST;
 	}
 	sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_FREE, 0, 0, 0, 0);
 	return median(n);
@@ -395,6 +401,8 @@ int main(int argc, char **argv)
 	row("fork_exit_wait_cow_0m", base);
 	row("exec_hello", fork_exec_wait(21) - base);
 	row("fork_exit_wait_cow_0m_traced", fork_exit_wait_traced(21, TRACE_M_ALL));
+	printf("BENCH: fork_exit_wait_cow_0m_traced_events %lu events\n",
+	       (unsigned long)traced_events);
 	row("fork_exit_wait_cow_0m_traced_fault", fork_exit_wait_traced(21, TRACE_M_FAULT));
 	spawn_10_same();
 	for (size_t i = 0; i < sizeof(sweep) / sizeof(sweep[0]); i++) {

@@ -64,6 +64,167 @@ static int t_trace_cow(void)
 	return 0;
 }
 
+/* The events of one exchange from id to the thread it switches to. */
+typedef struct hop {
+	const trace_event_t *enter, *send, *recv, *sw, *exit;
+} hop_t;
+
+/* Find, from ev[*i] on, the next send by thread tid and the events up to
+ * the exit into the thread it switched to. */
+static int next_hop(const trace_event_t *ev, long n, long *i, unsigned long tid, hop_t *h)
+{
+	memset(h, 0, sizeof(*h));
+	for (; *i < n; (*i)++) {
+		const trace_event_t *e = &ev[*i];
+
+		if (e->tid != tid && !h->sw)
+			continue;
+		if (e->type == TRACE_TRAP_ENTER)
+			h->enter = e;
+		else if (e->type == TRACE_IPC_SEND && h->enter)
+			h->send = e;
+		else if (e->type == TRACE_IPC_RECV && h->send)
+			h->recv = e;
+		else if (e->type == TRACE_SWITCH && h->recv)
+			h->sw = e;
+		else if (e->type == TRACE_TRAP_EXIT && h->sw) {
+			h->exit = e;
+			(*i)++;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A getpid() is a call to procsrv and its reply, through the IPC fast
+ * paths when they apply and the general path when not.  On every hart a
+ * switch is recorded with the thread switched from and the next event
+ * carries the thread switched to.  With one hart, the call itself: entry,
+ * send, receive and switch with this thread, the exit with procsrv's
+ * thread, and the reply comes back to this thread.
+ */
+static int t_trace_ipc(void)
+{
+	trace_event_t *ev = malloc(NEV * sizeof(*ev));
+	unsigned long me, server, switches = 0;
+	long n = 0, r, i = 0;
+	kstats_t k;
+	hop_t h;
+
+	CHECK(ev != NULL);
+	memset(ev, 0, NEV * sizeof(*ev));
+	stats(&k);
+	CHECK_EQ(trace_op(TRACE_START, TRACE_M_TRAP | TRACE_M_IPC | TRACE_M_SWITCH, 0), 0);
+	CHECK(getpid() > 0);
+	CHECK_EQ(trace_op(TRACE_STOP, 0, 0), 0);
+	while (n < NEV && (r = trace_op(TRACE_READ, (unsigned long)(ev + n), NEV - n)) > 0)
+		n += r;
+	CHECK_EQ(trace_op(TRACE_FREE, 0, 0), 0);
+	CHECK(n > 0);
+	for (i = 0; i < n; i++) {
+		if (ev[i].type != TRACE_SWITCH)
+			continue;
+		switches++;
+		CHECK_EQ(ev[i].tid, (uint32_t)ev[i].b);
+		for (r = i + 1; r < n && ev[r].hart != ev[i].hart; r++)
+			;
+		if (r < n)
+			CHECK_EQ(ev[r].tid, (uint32_t)ev[i].a);
+	}
+	CHECK(switches >= 2);
+	if (k.harts > 1)
+		goto out;
+	/* The first event is this thread entering the kernel for getpid. */
+	CHECK_EQ(ev[0].type, TRACE_TRAP_ENTER);
+	CHECK_EQ(ev[0].a, 8);
+	me = ev[0].tid;
+	i = 0;
+	CHECK(next_hop(ev, n, &i, me, &h));
+	CHECK_EQ(h.send->tid, me);
+	CHECK_EQ(h.recv->tid, me);
+	CHECK_EQ(h.sw->tid, me);
+	CHECK_EQ(h.sw->b, me);
+	server = h.sw->a;
+	CHECK(server != me);
+	CHECK_EQ(h.recv->a, server);
+	CHECK_EQ(h.exit->tid, server);
+	/* ... and procsrv's reply comes back, perhaps after calls of its
+	 * own: the last exit is into this thread, from a switch to it. */
+	for (r = n - 1; r >= 0 && ev[r].type != TRACE_TRAP_EXIT; r--)
+		;
+	CHECK(r > 0);
+	CHECK_EQ(ev[r].tid, me);
+	for (r--; r >= 0 && ev[r].type != TRACE_SWITCH; r--)
+		;
+	CHECK(r >= 0);
+	CHECK_EQ(ev[r].a, me);
+	CHECK(ev[r].tid != me);
+out:
+	free(ev);
+	return 0;
+}
+
+/* Each of two children, one after the other (the second may be made
+ * where the first was), has its events under its own thread id, also
+ * when nothing else is recorded in between (the fault class alone). */
+static int t_trace_tid_reuse(void)
+{
+	trace_event_t *ev = malloc(NEV * sizeof(*ev));
+	unsigned long tid[2] = {0, 0};
+	long n = 0, r;
+
+	CHECK(ev != NULL);
+	CHECK_EQ(trace_op(TRACE_START, TRACE_M_FAULT, 0), 0);
+	for (int k = 0; k < 2; k++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			/* A store fault at a page of its own: pc and address say
+			 * which child it is. */
+			*(volatile uint8_t *)(uintptr_t)(0x10 + k) = 1;
+			_exit(1);
+		}
+		CHECK(wait_for(pid) != 0);
+	}
+	CHECK_EQ(trace_op(TRACE_STOP, 0, 0), 0);
+	while (n < NEV && (r = trace_op(TRACE_READ, (unsigned long)(ev + n), NEV - n)) > 0)
+		n += r;
+	CHECK_EQ(trace_op(TRACE_FREE, 0, 0), 0);
+	for (long i = 0; i < n; i++)
+		if (ev[i].type == TRACE_FAULT && ev[i].a >= 0x10 && ev[i].a <= 0x11)
+			tid[ev[i].a - 0x10] = ev[i].tid;
+	CHECK(tid[0] != 0 && tid[1] != 0);
+	CHECK(tid[0] != tid[1]);
+	free(ev);
+	return 0;
+}
+
+/* Out of memory at each frame TRACE_START allocates for the rings:
+ * E_NOMEM, nothing recorded afterwards, every frame back (the runner's
+ * leak check); then it starts. */
+static int t_trace_oom(void)
+{
+	trace_event_t ev[4];
+	long r = E_NOMEM;
+	unsigned long n;
+
+	CHECK_EQ(trace_op(TRACE_FREE, 0, 0), 0);
+	for (n = 1; n < 1000 && r == E_NOMEM; n++) {
+		CHECK_EQ(sys_invoke(SLOT_DEBUG, DEBUG_FAILNTH, n, FAILNTH_OWN, 0, 0, 0).r0, 0);
+		r = trace_op(TRACE_START, TRACE_M_TRAP, 0);
+		sys_invoke(SLOT_DEBUG, DEBUG_FAILNTH, 0, 0, 0, 0, 0);
+		if (r == E_NOMEM) {
+			sys_yield();
+			CHECK_EQ(trace_op(TRACE_READ, (unsigned long)ev, 4), 0);
+		}
+	}
+	CHECK_EQ(r, 0);
+	CHECK(n > 16); /* at least a whole ring of 16 frames was walked */
+	CHECK_EQ(trace_op(TRACE_FREE, 0, 0), 0);
+	return 0;
+}
+
 static int t_trace_errors(void)
 {
 	trace_event_t ev[4];
@@ -128,6 +289,9 @@ static int t_trace_lost(void)
 
 const test_t trace_tests[] = {
     {"trace-cow", t_trace_cow},
+    {"trace-ipc", t_trace_ipc},
+    {"trace-tid-reuse", t_trace_tid_reuse},
+    {"trace-oom", t_trace_oom},
     {"trace-errors", t_trace_errors},
     {"trace-lost", t_trace_lost},
 };

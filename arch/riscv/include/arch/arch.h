@@ -63,6 +63,13 @@ uint64_t arch_ipis_taken(unsigned index);
 /* Counters. */
 uint64_t arch_time(void); /* timebase ticks */
 uint64_t arch_instret(void);
+/* arch_time, inline (one instruction): for the event trace. */
+static inline uint64_t arch_time_now(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
 
 /* Start the periodic timer at hz using the device tree's timebase. */
 void arch_timer_start(uint64_t timebase_hz, uint64_t hz);

@@ -42,6 +42,13 @@ typedef struct cpu {
 	uint32_t spurious_repeats; /* aspace_fault_spurious: same fault again */
 	uint64_t spurious_va, spurious_pc;
 	uint32_t spurious_gen;
+	/* The event trace (kern/trace.c): where this hart's next event goes,
+	 * where the stretch of its ring it may write without a check ends,
+	 * and the hart and thread id its events carry while trace_tagged is
+	 * cur_thread. */
+	struct trace_slot *trace_next, *trace_stop;
+	uint64_t trace_tag;
+	const void *trace_tagged;
 } cpu_t;
 
 #define MAX_CPUS 8

@@ -17,6 +17,9 @@ typedef struct cpu {
 	uint32_t spurious_repeats; /* kern/aspace.c: aspace_fault_spurious */
 	uint64_t spurious_va, spurious_pc;
 	uint32_t spurious_gen;
+	struct trace_slot *trace_next, *trace_stop; /* kern/trace.h */
+	uint64_t trace_tag;
+	const void *trace_tagged;
 } cpu_t;
 
 #define MAX_CPUS 1
