@@ -72,10 +72,8 @@ static inline __attribute__((always_inline, noreturn)) void fast_run(thread_t *t
 	runq.switches++;
 	t->switches_in++;
 	sched_set_current(t);
-	if (traced) {
-		trace_retag(this_cpu(), t);
+	if (traced) /* under t's tag (fast_trace) */
 		TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, t->tf.sepc, 0);
-	}
 	aspace_activate(t->as);
 	this_cpu()->cur_tf = &t->tf;
 	arch_user_return_from_user(&t->tf);
@@ -149,13 +147,13 @@ static inline __attribute__((always_inline)) bool general(trapframe_t *tf, uint6
 }
 
 /* While tracing, what the general path records from the delivery to the
- * switch: t receives self's message, t is switched to (and fast_run
- * records the exit to t, with t's tag). */
+ * switch: t receives self's message, t is switched to and tags the
+ * hart's events from now on (fast_run records the exit to t). */
 static inline __attribute__((always_inline)) void fast_trace(thread_t *self, thread_t *t,
 							     uint64_t info)
 {
 	TRACE(TRACE_M_IPC, TRACE_IPC_RECV, t->id, MSG_LABEL(info));
-	TRACE(TRACE_M_SWITCH, TRACE_SWITCH, t->id, self->id);
+	trace_switch(this_cpu(), t, t->id, self->id);
 }
 
 static inline __attribute__((always_inline)) bool call(trapframe_t *tf, bool traced)

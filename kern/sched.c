@@ -201,15 +201,13 @@ static __attribute__((noreturn, noinline)) void return_to_user_smp(void)
 
 		if (t) {
 			if (t != current) {
-				TRACE(TRACE_M_SWITCH, TRACE_SWITCH, t->id,
-				      current ? current->id : 0);
+				if (TRACING())
+					trace_switch(c, t, t->id, current ? current->id : 0);
 				if (current)
 					current->on_cpu = 0;
 				switches++;
 				t->switches_in++;
 				current = t;
-				if (TRACING())
-					trace_retag(c, t);
 				t->on_cpu = t->last_cpu = c->index + 1;
 				t->slice = SCHED_SLICE_TICKS;
 			}
@@ -240,13 +238,12 @@ void kern_return_to_user(void)
 		if (nonempty) {
 			thread_t *t = head[highest(nonempty)];
 			if (t != current) {
-				TRACE(TRACE_M_SWITCH, TRACE_SWITCH, t->id,
-				      current ? current->id : 0);
+				if (TRACING())
+					trace_switch(this_cpu(), t, t->id,
+						     current ? current->id : 0);
 				switches++;
 				t->switches_in++;
 				current = t;
-				if (TRACING())
-					trace_retag(this_cpu(), t);
 				t->slice = SCHED_SLICE_TICKS;
 			}
 			TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, t->tf.sepc, 0);

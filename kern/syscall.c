@@ -137,7 +137,7 @@ static __attribute__((noinline)) bool syscall_smp(trapframe_t *tf, uint64_t no)
 	if (no == SYS_NULL)
 		tf_set_arg(tf, 0, 0);
 	else
-		syscall_dispatch(tf, no); /* answers for one hart: */
+		syscall_dispatch(tf, no); /* its answer is for one hart */
 	if (!kern_resume_current_smp())
 		return false;
 	TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, tf->sepc, 0);

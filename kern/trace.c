@@ -126,10 +126,8 @@ void trace_emit_slow(unsigned type, uint64_t a, uint64_t b)
 	ring_t *r = &rings[c->index];
 	const thread_t *t = c->cur_thread;
 
-	if (c->trace_tagged != t) {
-		c->trace_tag = (uint64_t)(uint32_t)(t ? t->id : 0) << 32 | (uint64_t)c->index << 16;
-		c->trace_tagged = t;
-	}
+	if (c->trace_tagged != t)
+		trace_retag(c, t, t ? t->id : 0);
 	if (c->trace_next == c->trace_stop) {
 		ring_sync(r, c);
 		ring_arm(r, c);

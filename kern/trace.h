@@ -6,7 +6,7 @@
  *
  *	TRACE(TRACE_M_FAULT, TRACE_COW_COPY, va, pa);
  *
- * and, while its class is recorded, about fifteen instructions inline
+ * and, while its class is recorded, about 17 instructions inline
  * (trace_emit): two tests, the time, four stores.
  */
 #pragma once
@@ -57,13 +57,22 @@ static inline __attribute__((always_inline)) void trace_emit(unsigned type, uint
  * variant of themselves when it is set. */
 #define TRACING() __builtin_expect(trace_mask != 0, 0)
 
-/* While tracing: thread t runs on hart c from now on (c->cur_thread == t);
- * its events carry its id without trace_emit_slow's help. */
-#define trace_retag(c, t)                                                                          \
-	do {                                                                                       \
-		(c)->trace_tag = (uint64_t)(t)->id << 32 | (uint64_t)(c)->index << 16;             \
-		(c)->trace_tagged = (t);                                                           \
-	} while (0)
+/* Thread t (id: its id; NULL, 0: none) runs on hart c from now on: its
+ * events carry its id without trace_emit_slow's help. */
+static inline void trace_retag(cpu_t *c, const void *t, uint64_t id)
+{
+	c->trace_tag = (uint64_t)(uint32_t)id << 32 | (uint64_t)c->index << 16;
+	c->trace_tagged = t;
+}
+
+/* While tracing: hart c switches from thread id `from` (0: none) to
+ * thread t (id): the switch (TRACE_M_SWITCH, under from's tag), and t's
+ * tag from now on.  The caller makes t current next. */
+static inline void trace_switch(cpu_t *c, const void *t, uint64_t id, uint64_t from)
+{
+	TRACE(TRACE_M_SWITCH, TRACE_SWITCH, id, from);
+	trace_retag(c, t, id);
+}
 
 /* Thread t is being destroyed: no hart may keep its tag (another thread
  * may be made at its address). */
