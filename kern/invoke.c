@@ -1,11 +1,14 @@
 /*
  * SYS_INVOKE: the one place that dispatches on a capability's type.
  *
+ * SYS_BATCH runs several of them in one system call (invoke_batch).
+ *
  * Each handler decodes (checks type, rights, slots, ranges; changes
  * nothing) and then performs (cannot fail).  Results go to a->out and the
  * return value; kern/syscall.c writes them to the caller's registers.
  */
 #include <abi/error.h>
+#include <abi/syscall.h>
 #include <kern/aspace.h>
 #include <kern/console.h>
 #include <kern/cspace.h>
@@ -14,6 +17,7 @@
 #include <kern/irq.h>
 #include <kern/notification.h>
 #include <kern/pool.h>
+#include <kern/sched.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <kern/uaccess.h>
@@ -194,4 +198,46 @@ long invoke(sysargs_t *a)
 	case CAP_DEBUG: return invoke_debug(c, a);
 	}
 	return E_NOSYS; /* frames, endpoints, notifications: no invocations */
+}
+
+/*
+ * SYS_BATCH: a->arg[0] = invocation_t array, arg[1] = count, arg[2] =
+ * flags.  The array is copied in whole before the first invocation runs,
+ * so an invocation that changes the caller's mappings does not change
+ * the rest of the batch.  Each invocation gets a sysargs of its own (its
+ * results in out are dropped).  Stops after an invocation that takes the
+ * caller off its hart's run queue (suspended or destroyed): nothing may
+ * run on behalf of a thread that is not running.
+ */
+long invoke_batch(sysargs_t *a)
+{
+	invocation_t ops[BATCH_MAX];
+	thread_t *self = a->self;
+	uint64_t n = a->arg[1], flags = a->arg[2];
+	unsigned long ran = 0, failed = 0;
+	long first = 0;
+
+	if (n == 0 || n > BATCH_MAX || (flags & ~BATCH_ALL))
+		return E_INVAL;
+	int err = copyin(ops, a->arg[0], n * sizeof(ops[0]));
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < n; i++) {
+		sysargs_t one;
+		one.self = self;
+		one.arg[0] = ops[i].slot;
+		one.arg[1] = ops[i].label;
+#pragma GCC unroll 5
+		for (int k = 0; k < 5; k++)
+			one.arg[2 + k] = ops[i].arg[k];
+		long r = invoke(&one);
+		ran++;
+		if (r < 0 && failed++ == 0)
+			first = r;
+		if ((r < 0 && !(flags & BATCH_ALL)) || sched_current() != self || !self->in_runq)
+			break;
+	}
+	a->out[0] = ran;
+	a->out[1] = failed;
+	return first;
 }

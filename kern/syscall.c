@@ -91,6 +91,7 @@ bool syscall_dispatch(trapframe_t *tf, uint64_t no)
 		r = 0;
 		break;
 	case SYS_INVOKE: r = invoke(&a); break;
+	case SYS_BATCH: r = invoke_batch(&a); break;
 	case SYS_SEND:
 	case SYS_RECV:
 	case SYS_CALL:

@@ -27,6 +27,8 @@ bool syscall_dispatch_traced(trapframe_t *tf, uint64_t no);
 
 /* Dispatch SYS_INVOKE on the caller's capability (kern/invoke.c). */
 long invoke(sysargs_t *a);
+/* SYS_BATCH: invoke for each invocation of the caller's array. */
+long invoke_batch(sysargs_t *a);
 
 /* Counters for DEBUG_STATS. */
 unsigned long syscall_count(void);

@@ -106,7 +106,7 @@ static int tracing(void)
 static const char *sysname(unsigned long n)
 {
 	static const char *names[] = {"NULL",  "YIELD",	     "INVOKE", "SEND", "RECV", "CALL",
-				      "REPLY", "REPLY_RECV", "SIGNAL", "WAIT", "POLL"};
+				      "REPLY", "REPLY_RECV", "SIGNAL", "WAIT", "POLL", "BATCH"};
 	return n < SYS_NSYSCALLS ? names[n] : "?";
 }
 
@@ -1118,6 +1118,87 @@ static void op_invoke(void)
 	S(SYS_INVOKE, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
 }
 
+/* A pointer no system call may read through. */
+static unsigned long bad_ptr(void)
+{
+	switch (rn(5)) {
+	case 0: return 0;
+	case 1: return KERNEL_VA + rn(PAGE_SIZE);
+	case 2: return ~0UL - rn(64);		    /* wraps */
+	case 3: return USER_TOP - 8 * (1 + rn(6)); /* an invocation straddles 2^38 */
+	default: return 0x30000000UL + 8 * rn(512); /* unmapped */
+	}
+}
+
+/* Does any slot-sized argument of a (a[0], a[2..6]) appear in used? */
+static int names_used(const unsigned long *a, const unsigned long *used, int nused)
+{
+	for (int i = 0; i < 7; i++)
+		for (int k = 0; i != 1 && k < nused; k++)
+			if (a[i] == used[k])
+				return 1;
+	return 0;
+}
+
+/*
+ * SYS_BATCH: up to four invocations as op_invoke makes them, of which no
+ * two name the same value as a slot or argument, so that each one, judged
+ * safe on the state before the batch, is still safe when it runs; or a
+ * batch the kernel must refuse whole (count, flags or array).
+ */
+static void op_batch(void)
+{
+	static invocation_t ops[BATCH_MAX + 1];
+	unsigned long used[4 * 7], n = 0, want = 1 + rn(4), a[7];
+	unsigned long flags = chance(50) ? BATCH_ALL : 0, ptr = (unsigned long)ops;
+	int nused = 0, refused = 0;
+
+	for (int tries = 0; n < want && tries < 20; tries++) {
+		a[0] = pick_slot();
+		a[1] = pick_label();
+		args_for(a);
+		if (!safe_invoke(a) || names_used(a, used, nused))
+			continue;
+		for (int i = 0; i < 7; i++)
+			if (i != 1)
+				used[nused++] = a[i];
+		ops[n++] = (invocation_t){a[0], a[1], {a[2], a[3], a[4], a[5], a[6]}};
+	}
+	if (n == 0) {
+		nskipped++;
+		return;
+	}
+	switch (rn(10)) {
+	case 0:
+		n = chance(50) ? 0 : chance(50) ? BATCH_MAX + 1 : rnd() | 1UL << 63;
+		refused = E_INVAL;
+		break;
+	case 1:
+		flags |= 2UL << rn(62);
+		refused = E_INVAL;
+		break;
+	case 2:
+		ptr = bad_ptr();
+		refused = E_FAULT;
+		break;
+	}
+	sysret_t r = S(SYS_BATCH, ptr, n, flags, rnd(), rnd(), rnd(), rnd());
+	/* The root never suspends itself: every invocation runs unless one
+	 * fails without BATCH_ALL, and then that one ran last. */
+	int ok;
+	if (refused)
+		ok = r.r0 == refused && r.r[0] == 0;
+	else if (r.r0 == 0)
+		ok = r.r[0] == n && r.r[1] == 0;
+	else if (flags & BATCH_ALL)
+		ok = r.r0 < 0 && r.r[0] == n && r.r[1] >= 1 && r.r[1] <= n;
+	else
+		ok = r.r0 < 0 && r.r[0] >= 1 && r.r[0] <= n && r.r[1] == 1;
+	if (!ok)
+		fail("SYS_BATCH of %lu (flags %#lx): r0 %ld ran %lu failed %lu", n, flags, r.r0,
+		     r.r[0], r.r[1]);
+}
+
 /* A raw system call: any number, random registers; never one that blocks. */
 static void op_raw(void)
 {
@@ -1145,6 +1226,9 @@ static void op_raw(void)
 	default: n = rn(SYS_NSYSCALLS); break;
 	}
 	switch (n) {
+	case SYS_BATCH: /* random invocations only where they cannot be read */
+		a[0] = bad_ptr();
+		break;
 	case SYS_INVOKE:
 		a[1] = pick_label();
 		if (!safe_invoke(a)) {
@@ -1298,8 +1382,10 @@ static void one_call(void)
 {
 	unsigned r = (unsigned)rn(100);
 
-	if (r < 35)
+	if (r < 32)
 		op_invoke();
+	else if (r < 35)
+		op_batch();
 	else if (r < 47)
 		op_raw();
 	else if (r < 57)

@@ -87,6 +87,26 @@ long cap_type(unsigned long slot);
  * slot or an error (the slot is not consumed on error). */
 long obj_create(unsigned long type, unsigned long arg);
 
+/*
+ * Invocations gathered for one SYS_BATCH:
+ *
+ *	batch_t b = {0};
+ *	batch_add(&b, slot, label, a2, a3, a4, a5);  (up to BATCH_MAX)
+ *	long e = batch_run(&b, 0);
+ *
+ * batch_run returns 0 or the first error (a batch that would overflow
+ * gives E_NOSPC and runs nothing) and empties b.
+ */
+typedef struct batch {
+	unsigned long n;
+	int overflow;
+	invocation_t op[BATCH_MAX];
+} batch_t;
+
+void batch_add(batch_t *b, unsigned long slot, unsigned long label, unsigned long a2,
+	       unsigned long a3, unsigned long a4, unsigned long a5);
+long batch_run(batch_t *b, unsigned long flags);
+
 /* Read the kernel's statistics (DEBUG_STATS on SLOT_DEBUG). */
 long kstats(kstats_t *out);
 

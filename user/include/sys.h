@@ -55,6 +55,13 @@ static inline sysret_t sys_invoke(unsigned long slot, unsigned long label, unsig
 	return syscall7(SYS_INVOKE, slot, label, a2, a3, a4, a5, a6);
 }
 
+/* Run n invocations in one call (abi/syscall.h, SYS_BATCH): r0 = 0 or the
+ * first error, r[0] = how many ran, r[1] = how many failed. */
+static inline sysret_t sys_batch(const invocation_t *ops, unsigned long n, unsigned long flags)
+{
+	return syscall7(SYS_BATCH, (unsigned long)ops, n, flags, 0, 0, 0, 0);
+}
+
 /* A message: info word (abi/syscall.h MSG_*), four words, a cap slot. */
 typedef struct msg {
 	unsigned long info;

@@ -391,6 +391,16 @@ int main(int argc, char **argv)
 		parallel(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "trace") == 0) {
+		/* "pbench:trace:MASK": the 0 MiB row untraced and traced with
+		 * the TRACE_M_* classes MASK, for profiling the trace. */
+		unsigned long mask = strtoul(argv[2], NULL, 0);
+		row("fork_exit_wait_cow_0m", fork_exit_wait(21, 0));
+		row("fork_exit_wait_cow_0m_traced_mask", fork_exit_wait_traced(21, mask));
+		printf("BENCH: fork_exit_wait_cow_0m_traced_mask_events %lu events\n",
+		       (unsigned long)traced_events);
+		return 0;
+	}
 	if (argc > 1) { /* "pbench:N": only the N MiB fork row, for profiling */
 		unsigned mib = (unsigned)atoi(argv[1]);
 		heap_to((size_t)mib << 20);

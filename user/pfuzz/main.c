@@ -110,8 +110,20 @@ static unsigned long any_word(void)
 
 /* ---- raw system calls on the process's own capabilities ---- */
 
+/* What a raw SYS_INVOKE (or an invocation of a batch) must not do. */
+static void tame_invocation(unsigned long a[7])
+{
+	/* Console output of random memory, and debug operations past the
+	 * trace (a fault injector would hit the others), are left out. */
+	if (a[0] == SLOT_DEBUG && (a[1] == DEBUG_PUTS || a[1] > DEBUG_TRACE))
+		a[1] = DEBUG_STATS;
+	if (a[0] == SLOT_DEBUG && a[1] == DEBUG_TRACE && chance(50))
+		a[2] = TRACE_FREE;
+}
+
 static void raw_call(void)
 {
+	static invocation_t batch[BATCH_MAX];
 	unsigned long no = chance(90) ? rn(14) : rnd();
 	unsigned long a[7];
 
@@ -128,14 +140,25 @@ static void raw_call(void)
 		if (a[0] == PSLOT_PROCSRV)
 			a[0] = PSLOT_NTFN; /* procsrv gets its own step */
 		break;
-	case SYS_INVOKE:
-		/* Console output of random memory, and debug operations past
-		 * the trace (a fault injector would hit the others), are left
-		 * out. */
-		if (a[0] == SLOT_DEBUG && (a[1] == DEBUG_PUTS || a[1] > DEBUG_TRACE))
-			a[1] = DEBUG_STATS;
-		if (a[0] == SLOT_DEBUG && a[1] == DEBUG_TRACE && chance(50))
-			a[2] = TRACE_FREE;
+	case SYS_INVOKE: tame_invocation(a); break;
+	case SYS_BATCH:
+		/* Invocations made as above, or an array nobody can read. */
+		if (chance(50)) {
+			a[0] = rn(4096); /* the null page */
+			break;
+		}
+		a[1] = chance(90) ? 1 + rn(4) : rn(BATCH_MAX + 2);
+		a[2] = chance(80) ? rn(2) : any_word(); /* flags */
+		for (unsigned long i = 0; i < a[1] && i < BATCH_MAX; i++) {
+			unsigned long b[7];
+			for (int k = 0; k < 7; k++)
+				b[k] = any_word();
+			b[0] = chance(80) ? rn(20) : rnd();
+			b[1] = chance(80) ? 0x10 + rn(0x50) : rnd();
+			tame_invocation(b);
+			batch[i] = (invocation_t){b[0], b[1], {b[2], b[3], b[4], b[5], b[6]}};
+		}
+		a[0] = (unsigned long)batch;
 		break;
 	}
 	syscall7((long)no, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);

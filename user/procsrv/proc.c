@@ -90,45 +90,54 @@ static long inv(unsigned long slot, unsigned long label, unsigned long a2, unsig
  * whatever it was blocked in and lets go of its aspace, cspace and fault
  * endpoint); deleting our cspace cap then drops every cap inside it.  The
  * pool goes last.  PX_NEWAS and PX_TMP are always empty here (exec
- * empties them before returning).  An empty slot just gives E_BADCAP.
+ * empties them before returning).  One system call: every deletion runs
+ * (BATCH_ALL), and an empty slot just fails with E_BADCAP.
  */
 static void proc_release(proc_t *p)
 {
 	static const unsigned order[] = {PX_THREAD, PX_CSPACE, PX_ASPACE, PX_NTFN, PX_EP, PX_POOL};
+	batch_t b = {0};
 
-	inv(px(p, PX_CSPACE), CSPACE_DELETE, SLOT_THREAD, 0, 0, 0);
+	batch_add(&b, px(p, PX_CSPACE), CSPACE_DELETE, SLOT_THREAD, 0, 0, 0);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		cap_delete(px(p, order[i]));
+		batch_add(&b, SLOT_CSPACE, CSPACE_DELETE, px(p, order[i]), 0, 0, 0);
+	batch_run(&b, BATCH_ALL);
 }
 
-proc_t *proc_create(long ppid, unsigned long parent_pool, unsigned long quota, long *err)
+static proc_t *proc_free_entry(long *err)
 {
-	proc_t *p = NULL;
-	long e;
-
-	for (int i = 0; i < NPROC && p == NULL; i++) {
+	for (int i = 0; i < NPROC; i++) {
 		if (procs[i].state == P_FREE)
-			p = &procs[i];
+			return &procs[i];
 	}
-	if (p == NULL) {
-		*err = E_NOSPC;
-		return NULL;
-	}
-	e = inv(parent_pool, POOL_CREATE, CAP_POOL, px(p, PX_POOL), quota, 0);
-	if (e >= 0)
-		e = inv(px(p, PX_POOL), POOL_CREATE, CAP_CSPACE, px(p, PX_CSPACE),
-			PROC_CSPACE_SLOTS, 0);
-	if (e >= 0)
-		e = inv(px(p, PX_POOL), POOL_CREATE, CAP_NOTIFICATION, px(p, PX_NTFN), 0, 0);
-	if (e >= 0)
-		e = inv(px(p, PX_POOL), POOL_CREATE, CAP_THREAD, px(p, PX_THREAD), 0, 0);
-	if (e >= 0)
-		e = cap_mint(SLOT_CSPACE, srv_ep, px(p, PX_EP), RIGHT_WRITE,
-			     proc_badge(next_pid, (unsigned long)(p - procs)));
+	*err = E_NOSPC;
+	return NULL;
+}
+
+/* The invocations that make the objects of p (a new pool of quota frames
+ * from parent_pool, and in it p's cspace, notification and thread) and
+ * its badged capability to procsrv's endpoint: the next pid's. */
+static void proc_add_objects(batch_t *b, proc_t *p, unsigned long parent_pool,
+			     unsigned long quota)
+{
+	batch_add(b, parent_pool, POOL_CREATE, CAP_POOL, px(p, PX_POOL), quota, 0);
+	batch_add(b, px(p, PX_POOL), POOL_CREATE, CAP_CSPACE, px(p, PX_CSPACE),
+		  PROC_CSPACE_SLOTS, 0);
+	batch_add(b, px(p, PX_POOL), POOL_CREATE, CAP_NOTIFICATION, px(p, PX_NTFN), 0, 0);
+	batch_add(b, px(p, PX_POOL), POOL_CREATE, CAP_THREAD, px(p, PX_THREAD), 0, 0);
+	batch_add(b, SLOT_CSPACE, CSPACE_MINT, srv_ep, px(p, PX_EP), RIGHT_WRITE,
+		  proc_badge(next_pid, (unsigned long)(p - procs)));
+}
+
+/* Run b (proc_add_objects and whatever followed): p is a live process
+ * with the next pid, or on error nothing of it is left. */
+static long proc_made(proc_t *p, batch_t *b, long ppid, unsigned long quota)
+{
+	long e = batch_run(b, 0);
+
 	if (e < 0) {
 		proc_release(p);
-		*err = e;
-		return NULL;
+		return e;
 	}
 	p->state = P_ALIVE;
 	p->pid = next_pid++;
@@ -145,66 +154,74 @@ proc_t *proc_create(long ppid, unsigned long parent_pool, unsigned long quota, l
 	p->io_wait = NULL;
 	p->wres = false;
 	p->wlen = 0;
-	return p;
+	return 0;
 }
 
-/* The standard capabilities of a process (procsrv_proto.h). */
-static long proc_fill_cspace(proc_t *p)
+proc_t *proc_create(long ppid, unsigned long parent_pool, unsigned long quota, long *err)
+{
+	proc_t *p = proc_free_entry(err);
+	batch_t b = {0};
+
+	if (p == NULL)
+		return NULL;
+	proc_add_objects(&b, p, parent_pool, quota);
+	*err = proc_made(p, &b, ppid, quota);
+	return *err < 0 ? NULL : p;
+}
+
+/* The invocations that start p with regs: its standard capabilities
+ * (procsrv_proto.h), its thread bound to them, its registers, resume. */
+static void proc_add_start(batch_t *b, proc_t *p, const uint64_t regs[32])
 {
 	unsigned long cs = px(p, PX_CSPACE);
-	long e;
 
-	e = cap_copy(cs, px(p, PX_ASPACE), SLOT_ASPACE, RIGHT_READ);
-	if (e >= 0)
-		/* READ only: with WRITE a process could raise its own priority
-		 * above procsrv's and starve every other process. */
-		e = cap_copy(cs, px(p, PX_THREAD), SLOT_THREAD, RIGHT_READ);
-	if (e >= 0)
-		e = cap_copy(cs, SLOT_DEBUG, SLOT_DEBUG, RIGHTS_ALL);
-	if (e >= 0)
-		e = cap_copy(cs, px(p, PX_EP), PSLOT_PROCSRV, RIGHT_WRITE);
-	if (e >= 0)
-		e = cap_copy(cs, px(p, PX_NTFN), PSLOT_NTFN, RIGHT_READ);
-	return e;
+	batch_add(b, cs, CSPACE_COPY, px(p, PX_ASPACE), SLOT_ASPACE, RIGHT_READ, 0);
+	/* READ only: with WRITE a process could raise its own priority
+	 * above procsrv's and starve every other process. */
+	batch_add(b, cs, CSPACE_COPY, px(p, PX_THREAD), SLOT_THREAD, RIGHT_READ, 0);
+	batch_add(b, cs, CSPACE_COPY, SLOT_DEBUG, SLOT_DEBUG, RIGHTS_ALL, 0);
+	batch_add(b, cs, CSPACE_COPY, px(p, PX_EP), PSLOT_PROCSRV, RIGHT_WRITE, 0);
+	batch_add(b, cs, CSPACE_COPY, px(p, PX_NTFN), PSLOT_NTFN, RIGHT_READ, 0);
+	batch_add(b, px(p, PX_THREAD), THREAD_CONFIGURE, px(p, PX_ASPACE), px(p, PX_CSPACE),
+		  px(p, PX_EP), PROC_PRIO);
+	batch_add(b, px(p, PX_THREAD), THREAD_WRITE_REGS, (unsigned long)regs, 0, 0, 0);
+	batch_add(b, px(p, PX_THREAD), THREAD_RESUME, 0, 0, 0, 0);
 }
 
 long proc_start(proc_t *p, const uint64_t regs[32])
 {
-	long e = proc_fill_cspace(p);
+	batch_t b = {0};
 
-	if (e >= 0)
-		e = inv(px(p, PX_THREAD), THREAD_CONFIGURE, px(p, PX_ASPACE), px(p, PX_CSPACE),
-			px(p, PX_EP), PROC_PRIO);
-	if (e >= 0)
-		e = inv(px(p, PX_THREAD), THREAD_WRITE_REGS, (unsigned long)regs, 0, 0, 0);
-	if (e >= 0)
-		e = inv(px(p, PX_THREAD), THREAD_RESUME, 0, 0, 0, 0);
-	return e;
+	proc_add_start(&b, p, regs);
+	return batch_run(&b, 0);
 }
 
+/*
+ * Two system calls: the child's objects, its address space and the COW
+ * clone of the parent's, and the parent's registers; then the child's
+ * start with those registers.
+ */
 long proc_fork(proc_t *parent, unsigned long flags, unsigned long quota)
 {
 	proc_t *c;
+	batch_t b = {0};
 	long e;
 
-	c = proc_create(parent->pid, px(parent, PX_POOL), quota ? quota : parent->quota, &e);
-	if (c == NULL)
+	if ((c = proc_free_entry(&e)) == NULL)
 		return e;
-	e = inv(px(c, PX_POOL), POOL_CREATE, CAP_ASPACE, px(c, PX_ASPACE), 0, 0);
-	if (e >= 0)
-		e = inv(px(parent, PX_ASPACE), ASPACE_CLONE, px(c, PX_ASPACE),
-			(flags & PS_FORK_EAGER) ? CLONE_EAGER : 0, 0, 0);
+	proc_add_objects(&b, c, px(parent, PX_POOL), quota ? quota : parent->quota);
+	batch_add(&b, px(c, PX_POOL), POOL_CREATE, CAP_ASPACE, px(c, PX_ASPACE), 0, 0);
+	batch_add(&b, px(parent, PX_ASPACE), ASPACE_CLONE, px(c, PX_ASPACE),
+		  (flags & PS_FORK_EAGER) ? CLONE_EAGER : 0, 0, 0);
+	batch_add(&b, px(parent, PX_THREAD), THREAD_READ_REGS, (unsigned long)fork_regs, 0, 0, 0);
+	if ((e = proc_made(c, &b, parent->pid, quota ? quota : parent->quota)) < 0)
+		return e;
 	/* The parent waits in SYS_CALL, its pc already past the ecall: the
 	 * child returns from the same call with a0 = 0 and w0 (a2) = 0. */
-	if (e >= 0)
-		e = inv(px(parent, PX_THREAD), THREAD_READ_REGS, (unsigned long)fork_regs, 0, 0, 0);
-	if (e >= 0) {
-		fork_regs[10] = 0;
-		fork_regs[11] = 0;
-		fork_regs[12] = 0;
-		e = proc_start(c, fork_regs);
-	}
-	if (e < 0) {
+	fork_regs[10] = 0;
+	fork_regs[11] = 0;
+	fork_regs[12] = 0;
+	if ((e = proc_start(c, fork_regs)) < 0) {
 		proc_release(c);
 		c->state = P_FREE;
 		return e;

@@ -324,9 +324,9 @@ __asm__(".pushsection .bss\n"
 static void do_garbage_ecalls(void)
 {
 	static const unsigned long nos[] = {
-	    SYS_NULL,  SYS_YIELD,      SYS_INVOKE,   SYS_SEND, SYS_RECV, SYS_CALL,
-	    SYS_REPLY, SYS_REPLY_RECV, SYS_SIGNAL,   SYS_WAIT, SYS_POLL, 11,
-	    12,	       0x7fffffff,     0xdeadbeefUL, ~0UL,
+	    SYS_NULL,	   SYS_YIELD,	      SYS_INVOKE, SYS_SEND,	SYS_RECV, SYS_CALL,
+	    SYS_REPLY,	   SYS_REPLY_RECV,    SYS_SIGNAL, SYS_WAIT,	SYS_POLL, SYS_BATCH,
+	    SYS_NSYSCALLS, SYS_NSYSCALLS + 1, 0x7fffffff, 0xdeadbeefUL, ~0UL,
 	};
 	for (unsigned s = 0; s < 4; s++) {
 		unsigned long seed = s * 0x1111111111111111UL;
@@ -335,7 +335,7 @@ static void do_garbage_ecalls(void)
 			bool ok;
 			if (nos[i] == SYS_NULL || nos[i] == SYS_YIELD)
 				ok = r == 0;
-			else if (nos[i] > SYS_POLL)
+			else if (nos[i] >= SYS_NSYSCALLS)
 				ok = r == E_NOSYS;
 			else /* an error of abi/error.h */
 				ok = r < 0 && r >= E_BADF;

@@ -168,15 +168,15 @@ static const struct {
 	const test_t *tests;
 	const int *count;
 } groups[] = {
-    {tests_basic, &tests_basic_count},	 {tests_uptr, &tests_uptr_count},
-    {tests_cspace, &tests_cspace_count}, {tests_pool, &tests_pool_count},
-    {tests_aspace, &tests_aspace_count}, {tests_thread, &tests_thread_count},
-    {tests_ipc, &tests_ipc_count},	 {tests_ntfn, &tests_ntfn_count},
-    {tests_fault, &tests_fault_count},	 {tests_sched, &tests_sched_count},
-    {tests_spawn, &tests_spawn_count},	 {tests_cow, &tests_cow_count},
-    {tests_zero, &tests_zero_count},	 {tests_stats, &tests_stats_count},
-    {tests_smp, &tests_smp_count},	 {tests_inject, &tests_inject_count},
-    {tests_irq, &tests_irq_count},
+    {tests_basic, &tests_basic_count},	 {tests_batch, &tests_batch_count},
+    {tests_uptr, &tests_uptr_count},	 {tests_cspace, &tests_cspace_count},
+    {tests_pool, &tests_pool_count},	 {tests_aspace, &tests_aspace_count},
+    {tests_thread, &tests_thread_count}, {tests_ipc, &tests_ipc_count},
+    {tests_ntfn, &tests_ntfn_count},	 {tests_fault, &tests_fault_count},
+    {tests_sched, &tests_sched_count},	 {tests_spawn, &tests_spawn_count},
+    {tests_cow, &tests_cow_count},	 {tests_zero, &tests_zero_count},
+    {tests_stats, &tests_stats_count},	 {tests_smp, &tests_smp_count},
+    {tests_inject, &tests_inject_count}, {tests_irq, &tests_irq_count},
 };
 
 /* Every page a test may map in the root's aspace, checked and cleaned. */

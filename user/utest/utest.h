@@ -131,6 +131,7 @@ typedef struct test {
 	extern const int g##_count
 
 TEST_GROUP(tests_basic);
+TEST_GROUP(tests_batch);
 TEST_GROUP(tests_cspace);
 TEST_GROUP(tests_pool);
 TEST_GROUP(tests_aspace);

@@ -25,8 +25,28 @@ enum {
 	SYS_SIGNAL = 8,	    /* a0 = notification slot */
 	SYS_WAIT = 9,	    /* a0 = notification slot; returns a1 = bits */
 	SYS_POLL = 10,	    /* like WAIT but never blocks: E_AGAIN if no bits */
+	SYS_BATCH = 11,	    /* a0 = invocation_t array, a1 = count, a2 = BATCH_* flags */
 	SYS_NSYSCALLS
 };
+
+/*
+ * SYS_BATCH: up to BATCH_MAX invocations in one system call, run in order
+ * as SYS_INVOKE would run them one by one (their a1..a6 results are not
+ * returned).  The batch stops at the first invocation that fails, unless
+ * BATCH_ALL, and after one that suspends or destroys the caller.
+ * Returns a0 = 0 if every invocation run succeeded, else the first error;
+ * a1 = the number of invocations run (0: the batch itself was refused:
+ * E_INVAL for a count of 0 or above BATCH_MAX or an unknown flag, E_FAULT
+ * for the array); a2 = the number of them that failed.
+ */
+#define BATCH_MAX 16
+#define BATCH_ALL 1UL /* run every invocation, whatever fails */
+
+typedef struct invocation {
+	unsigned long slot;   /* a0 of SYS_INVOKE */
+	unsigned long label;  /* a1 */
+	unsigned long arg[5]; /* a2 .. a6 */
+} invocation_t;
 
 /*
  * Message info word (a1 of SEND/CALL/REPLY/RECV).
