@@ -117,12 +117,11 @@ static proc_t *proc_free_entry(long *err)
 /* The invocations that make the objects of p (a new pool of quota frames
  * from parent_pool, and in it p's cspace, notification and thread) and
  * its badged capability to procsrv's endpoint: the next pid's. */
-static void proc_add_objects(batch_t *b, proc_t *p, unsigned long parent_pool,
-			     unsigned long quota)
+static void proc_add_objects(batch_t *b, proc_t *p, unsigned long parent_pool, unsigned long quota)
 {
 	batch_add(b, parent_pool, POOL_CREATE, CAP_POOL, px(p, PX_POOL), quota, 0);
-	batch_add(b, px(p, PX_POOL), POOL_CREATE, CAP_CSPACE, px(p, PX_CSPACE),
-		  PROC_CSPACE_SLOTS, 0);
+	batch_add(b, px(p, PX_POOL), POOL_CREATE, CAP_CSPACE, px(p, PX_CSPACE), PROC_CSPACE_SLOTS,
+		  0);
 	batch_add(b, px(p, PX_POOL), POOL_CREATE, CAP_NOTIFICATION, px(p, PX_NTFN), 0, 0);
 	batch_add(b, px(p, PX_POOL), POOL_CREATE, CAP_THREAD, px(p, PX_THREAD), 0, 0);
 	batch_add(b, SLOT_CSPACE, CSPACE_MINT, srv_ep, px(p, PX_EP), RIGHT_WRITE,
@@ -361,21 +360,21 @@ long proc_exec(proc_t *p, size_t len)
 	e = exec_build(p, p->argbuf, len, px(p, PX_NEWAS), regs);
 	if (e < 0)
 		return e;
-	/* Point of no return: the caller's old program goes. */
-	inv(th, THREAD_SUSPEND, 0, 0, 0, 0);
-	e = inv(th, THREAD_CONFIGURE, px(p, PX_NEWAS), px(p, PX_CSPACE), px(p, PX_EP), PROC_PRIO);
-	if (e >= 0)
-		e = inv(th, THREAD_WRITE_REGS, (unsigned long)regs, 0, 0, 0);
-	if (e >= 0) {
-		inv(px(p, PX_CSPACE), CSPACE_DELETE, SLOT_ASPACE, 0, 0, 0);
-		e = cap_copy(px(p, PX_CSPACE), px(p, PX_NEWAS), SLOT_ASPACE, RIGHT_READ);
-	}
-	if (e >= 0) {
-		cap_delete(px(p, PX_ASPACE));
-		e = inv(SLOT_CSPACE, CSPACE_MOVE, px(p, PX_NEWAS), px(p, PX_ASPACE), 0, 0);
-	}
-	if (e >= 0)
-		e = inv(th, THREAD_RESUME, 0, 0, 0, 0);
+	/* Point of no return: the caller's old program goes.  One batch:
+	 * the thread stops, moves to the new address space with the new
+	 * registers, the new space replaces the old in both cspaces (which
+	 * destroys the old one), and the thread runs again. */
+	batch_t b = {0};
+	batch_add(&b, th, THREAD_SUSPEND, 0, 0, 0, 0);
+	batch_add(&b, th, THREAD_CONFIGURE, px(p, PX_NEWAS), px(p, PX_CSPACE), px(p, PX_EP),
+		  PROC_PRIO);
+	batch_add(&b, th, THREAD_WRITE_REGS, (unsigned long)regs, 0, 0, 0);
+	batch_add(&b, px(p, PX_CSPACE), CSPACE_DELETE, SLOT_ASPACE, 0, 0, 0);
+	batch_add(&b, px(p, PX_CSPACE), CSPACE_COPY, px(p, PX_NEWAS), SLOT_ASPACE, RIGHT_READ, 0);
+	batch_add(&b, SLOT_CSPACE, CSPACE_DELETE, px(p, PX_ASPACE), 0, 0, 0);
+	batch_add(&b, SLOT_CSPACE, CSPACE_MOVE, px(p, PX_NEWAS), px(p, PX_ASPACE), 0, 0);
+	batch_add(&b, th, THREAD_RESUME, 0, 0, 0, 0);
+	e = batch_run(&b, 0);
 	if (e < 0) {
 		/* Cannot happen with valid slots; the old program is gone. */
 		cap_delete(px(p, PX_NEWAS)); /* proc_release expects it empty */
