@@ -234,6 +234,9 @@ long invoke_batch(sysargs_t *a)
 		ran++;
 		if (r < 0 && failed++ == 0)
 			first = r;
+		/* sched_current() first: if the invocation destroyed self,
+		 * self points at a freed object, and the hart's current
+		 * thread is no longer self (sched_remove). */
 		if ((r < 0 && !(flags & BATCH_ALL)) || sched_current() != self || !self->in_runq)
 			break;
 	}

@@ -49,7 +49,14 @@ static int test_batch_order(void)
 	CHECK_EQ(type_of(s[1]), CAP_NOTIFICATION);
 	CHECK_EQ(type_of(s[2]), CAP_ENDPOINT);
 	CHECK_EQ(cap_info(SLOT_CSPACE, s[2]).rights, RIGHT_READ);
-	/* Deleting the original before the copy: order is kept. */
+	/* Order: the copy is deleted, then made again with other rights
+	 * (the other way round the copy would fail, its slot full). */
+	set(&op[0], SLOT_CSPACE, CSPACE_DELETE, s[2], 0, 0);
+	set(&op[1], SLOT_CSPACE, CSPACE_COPY, s[0], s[2], RIGHT_WRITE);
+	r = sys_batch(op, 2, 0);
+	CHECK_EQ(r.r0, 0);
+	CHECK_EQ(r.r[0], 2);
+	CHECK_EQ(cap_info(SLOT_CSPACE, s[2]).rights, RIGHT_WRITE);
 	for (int i = 0; i < 3; i++)
 		set(&op[i], SLOT_CSPACE, CSPACE_DELETE, s[i], 0, 0);
 	r = sys_batch(op, 3, 0);
