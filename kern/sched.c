@@ -119,6 +119,8 @@ unsigned long sched_context_switches(void)
 
 void kern_timer_tick(void)
 {
+	if (smp_on())
+		smp_tick();
 	if (!current || !current->in_runq)
 		return;
 	if (current->slice > 1) {
@@ -176,7 +178,7 @@ bool kern_resume_current_smp(void)
 {
 	thread_t *c = current;
 	if (c && c->in_runq && pick(this_cpu()->index) == c) {
-		smp_wake_idle(); /* for what this hart leaves runnable */
+		smp_wake_idle(true); /* for what this hart leaves runnable */
 		return true;
 	}
 	return false;
@@ -214,7 +216,7 @@ static __attribute__((noreturn, noinline)) void return_to_user_smp(void)
 			TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, t->tf.sepc, 0);
 			aspace_switch(t->as);
 			c->cur_tf = &t->tf;
-			smp_wake_idle(); /* for the runnable threads left */
+			smp_wake_idle(true); /* for the runnable threads left */
 			big_unlock();
 			arch_user_return(&t->tf);
 		}
@@ -224,7 +226,7 @@ static __attribute__((noreturn, noinline)) void return_to_user_smp(void)
 			c->cur_tf = NULL;
 		}
 		aspace_deactivate();
-		smp_wake_idle(); /* a thread this hart may not run (affinity) */
+		smp_wake_idle(false); /* a thread this hart may not run (affinity) */
 		root_check_finished();
 		smp_idle();
 	}

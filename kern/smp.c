@@ -128,9 +128,10 @@ void smp_evict_remote(thread_t *t)
 	smp_evictions++;
 }
 
-void smp_wake_idle(void)
+void smp_wake_idle(bool keep_one)
 {
-	uint32_t idle = smp_idle_mask & ~CPU_BIT(this_cpu()->index);
+	uint32_t self = CPU_BIT(this_cpu()->index);
+	uint32_t idle = smp_idle_mask & ~self;
 
 	for (unsigned p = NPRIO; idle && p-- > 0;) {
 		for (thread_t *t = runq.head[p]; t && idle; t = t->next) {
@@ -139,6 +140,10 @@ void smp_wake_idle(void)
 
 			if (t->on_cpu || !m)
 				continue;
+			if (keep_one && (t->affinity == 0 || (t->affinity & self))) {
+				keep_one = false; /* this hart's next */
+				continue;
+			}
 			while (!(m & CPU_BIT(i)))
 				i++;
 			/* Hart i takes its bit off at once: one IPI per idle hart
@@ -149,6 +154,11 @@ void smp_wake_idle(void)
 			smp_ipis++;
 		}
 	}
+}
+
+void smp_tick(void)
+{
+	smp_wake_idle(false);
 }
 
 void smp_idle(void)

@@ -58,11 +58,24 @@ static inline void smp_evict(struct thread *t)
 		smp_evict_remote(t);
 }
 
-/* Before the big lock is let go: interrupt an idle hart for each runnable
+/*
+ * Before the big lock is let go: interrupt an idle hart for each runnable
  * thread that is current nowhere and may run there (its affinity), one
  * IPI per idle hart.  sched_wake only queues: this is the one place that
- * wakes harts, after this hart chose what it runs. */
-void smp_wake_idle(void);
+ * wakes harts, after this hart chose what it runs.
+ *
+ * keep_one (this hart runs a thread and goes on): the first such thread
+ * that this hart may run is left to it, for when its thread blocks, and
+ * no hart is woken for it.  Most threads made runnable here are the other
+ * half of an IPC exchange with the running one, about to block; moving
+ * them costs an IPI and, with one big lock, buys nothing.  The timer tick
+ * (smp_tick) wakes a hart for a thread left waiting after all.
+ */
+void smp_wake_idle(bool keep_one);
+
+/* A timer tick on a hart running a thread: a hart for every thread still
+ * waiting (smp_wake_idle without keep_one). */
+void smp_tick(void);
 
 /* This hart waits for work (big lock released, wfi, taken again). */
 void smp_idle(void);
