@@ -14,8 +14,9 @@
  * With several harts (kern/smp.h) the run queues are shared: a hart runs
  * the first thread, highest priority first, that is not current on
  * another hart and whose affinity allows this hart (pick).  A thread
- * made runnable wakes an idle hart with an IPI; an idle hart has no
- * current thread and the kernel's page table in satp.
+ * made runnable wakes an idle hart with an IPI, unless a system call made
+ * it runnable and this hart will run it next (smp_wake_idle's keep_one);
+ * an idle hart has no current thread and the kernel's page table in satp.
  *
  * Locking: the big kernel lock in SMP mode (kern/smp.c); one hart runs
  * with interrupts off in the kernel otherwise.
@@ -119,8 +120,6 @@ unsigned long sched_context_switches(void)
 
 void kern_timer_tick(void)
 {
-	if (smp_on())
-		smp_tick();
 	if (!current || !current->in_runq)
 		return;
 	if (current->slice > 1) {
@@ -178,7 +177,7 @@ bool kern_resume_current_smp(void)
 {
 	thread_t *c = current;
 	if (c && c->in_runq && pick(this_cpu()->index) == c) {
-		smp_wake_idle(true); /* for what this hart leaves runnable */
+		smp_wake_idle(this_cpu()->smp_keep); /* for what this hart leaves runnable */
 		return true;
 	}
 	return false;
@@ -216,7 +215,7 @@ static __attribute__((noreturn, noinline)) void return_to_user_smp(void)
 			TRACE(TRACE_M_TRAP, TRACE_TRAP_EXIT, t->tf.sepc, 0);
 			aspace_switch(t->as);
 			c->cur_tf = &t->tf;
-			smp_wake_idle(true); /* for the runnable threads left */
+			smp_wake_idle(c->smp_keep); /* for the runnable threads left */
 			big_unlock();
 			arch_user_return(&t->tf);
 		}

@@ -138,12 +138,16 @@ void smp_wake_idle(bool keep_one)
 			uint32_t m = idle & (t->affinity ? t->affinity : ~0u);
 			unsigned i = 0;
 
-			if (t->on_cpu || !m)
+			if (t->on_cpu)
 				continue;
+			/* The first this hart may run is what pick gives it next,
+			 * pinned here or not. */
 			if (keep_one && (t->affinity == 0 || (t->affinity & self))) {
-				keep_one = false; /* this hart's next */
+				keep_one = false;
 				continue;
 			}
+			if (!m)
+				continue;
 			while (!(m & CPU_BIT(i)))
 				i++;
 			/* Hart i takes its bit off at once: one IPI per idle hart
@@ -156,11 +160,6 @@ void smp_wake_idle(bool keep_one)
 	}
 }
 
-void smp_tick(void)
-{
-	smp_wake_idle(false);
-}
-
 void smp_idle(void)
 {
 	uint32_t bit = CPU_BIT(this_cpu()->index);
@@ -169,6 +168,7 @@ void smp_idle(void)
 	big_unlock();
 	arch_idle_wait(); /* timer ticks are taken without the lock */
 	big_lock();
+	this_cpu()->smp_keep = 0; /* woken, not in a system call */
 	smp_idle_mask &= ~bit;
 	/* Take what woke us (device, IPI) under the lock. */
 	arch_intr_window();

@@ -64,18 +64,16 @@ static inline void smp_evict(struct thread *t)
  * IPI per idle hart.  sched_wake only queues: this is the one place that
  * wakes harts, after this hart chose what it runs.
  *
- * keep_one (this hart runs a thread and goes on): the first such thread
- * that this hart may run is left to it, for when its thread blocks, and
- * no hart is woken for it.  Most threads made runnable here are the other
- * half of an IPC exchange with the running one, about to block; moving
- * them costs an IPI and, with one big lock, buys nothing.  The timer tick
- * (smp_tick) wakes a hart for a thread left waiting after all.
+ * keep_one (after a system call: cpu_t.smp_keep): the first runnable
+ * thread that this hart may run is left to it, for when its thread
+ * blocks, and no hart is woken for it.  A thread a system call made
+ * runnable is almost always the other half of an IPC exchange with the
+ * caller, which is about to block; moving it costs an IPI and, with one
+ * big lock, buys nothing.  After an interrupt or a fault (a thread
+ * preempted, a driver woken) every waiting thread gets a hart: so a
+ * thread kept waits at most until this hart's next timer tick.
  */
 void smp_wake_idle(bool keep_one);
-
-/* A timer tick on a hart running a thread: a hart for every thread still
- * waiting (smp_wake_idle without keep_one). */
-void smp_tick(void);
 
 /* This hart waits for work (big lock released, wfi, taken again). */
 void smp_idle(void);

@@ -37,7 +37,8 @@ bool kern_uaccess_fault(uint64_t addr, unsigned access);
 /* True if the thread that trapped is still the one to run (the trap
  * returns straight to it); false: call kern_return_to_user.  The first
  * for one hart, the second in SMP mode (it also wakes idle harts for the
- * runnable threads this hart leaves). */
+ * runnable threads this hart leaves, but one after a system call:
+ * smp_wake_idle). */
 bool kern_resume_current(void);
 bool kern_resume_current_smp(void);
 

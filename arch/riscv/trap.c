@@ -201,6 +201,7 @@ void trap_user(trapframe_t *tf)
 
 	if (smp) {
 		big_lock();
+		this_cpu()->smp_keep = 0; /* an interrupt or a fault: wake every hart needed */
 		if (!this_cpu()->cur_thread) {
 			/* Evicted while waiting for the lock: tf is no longer
 			 * ours to read; the interrupt, if one, stays pending. */

@@ -181,6 +181,113 @@ static int test_smp_parallel(void)
 	return 0;
 }
 
+/* ---- where a woken thread runs ---- */
+
+static struct {
+	long ping, pong; /* notifications */
+	volatile unsigned long rounds;
+	volatile unsigned long ran_on; /* test_smp_kept_moves: hart + 1 */
+} pp;
+
+#define PING_ROUNDS 200
+
+/* The other half of test_smp_ipc_stays: wait for a ping, answer. */
+static void ponger(unsigned long arg)
+{
+	for (unsigned long r = 0; r < PING_ROUNDS; r++) {
+		sys_wait((unsigned long)pp.ping);
+		pp.rounds++;
+		sys_signal((unsigned long)pp.pong);
+	}
+}
+
+/*
+ * A thread that this one wakes and then waits for runs on this hart, in
+ * turns with it, and no idle hart is woken for it (kern/smp.c,
+ * smp_wake_idle's keep_one): 200 signal/wait round trips with a thread
+ * that may run anywhere take no IPI each.  (A timer tick while it waits
+ * may wake a hart for it: a few are allowed.)
+ */
+static int test_smp_ipc_stays(void)
+{
+	unsigned long n = harts(), saved = spawn_affinity;
+	kstats_t a, b;
+	long t;
+
+	if (n < 2)
+		return SKIP("one hart: no other hart to wake");
+	CHECK_OK(pp.ping, obj_create(CAP_NOTIFICATION, 0));
+	CHECK_OK(pp.pong, obj_create(CAP_NOTIFICATION, 0));
+	pp.rounds = 0;
+	spawn_affinity = 0; /* any hart */
+	t = spawn(ponger, 0, 0, 16, NO_FAULT_EP);
+	spawn_affinity = saved;
+	CHECK(t >= 0);
+	CHECK_EQ(kstats(&a), 0);
+	for (unsigned long r = 0; r < PING_ROUNDS; r++) {
+		sys_signal((unsigned long)pp.ping);
+		sys_wait((unsigned long)pp.pong);
+	}
+	CHECK_EQ(kstats(&b), 0);
+	CHECK_EQ(pp.rounds, PING_ROUNDS);
+	/* Each timer tick of this hart (timer_ticks counts the caller's)
+	 * may move the waiting one to another hart once. */
+	if (b.smp_wakeups - a.smp_wakeups > 2 * (b.timer_ticks - a.timer_ticks) + 2)
+		return FAIL("%lu idle harts woken for %d round trips in %lu ticks",
+			    b.smp_wakeups - a.smp_wakeups, PING_ROUNDS,
+			    b.timer_ticks - a.timer_ticks);
+	kill_thread(t);
+	CHECK_EQ(cap_delete((unsigned long)pp.ping), 0);
+	CHECK_EQ(cap_delete((unsigned long)pp.pong), 0);
+	return 0;
+}
+
+/* Its hart's number + 1 in pp.ran_on, then done. */
+static void runs_once(unsigned long self)
+{
+	pp.ran_on = 1 + (unsigned long)last_hart(self);
+}
+
+/*
+ * A thread kept for this hart while this hart never blocks (it spins at
+ * a higher priority, so it does not give the hart up at the end of its
+ * slice either; its DEBUG_STATS calls keep the thread again each time) is
+ * moved to an idle hart at the next timer tick, after which nothing is
+ * kept.  Without that it would never run.
+ */
+static int test_smp_kept_moves(void)
+{
+	unsigned long n = harts(), saved = spawn_affinity;
+	long t;
+
+	if (n < 2)
+		return SKIP("one hart: no other hart to move to");
+	pp.ran_on = 0;
+	CHECK_OK(t, obj_create(CAP_THREAD, 0));
+	spawn_affinity = 0; /* any hart */
+	/* Priority 15, below ours: it is queued, not run, and kept. */
+	long e = thread_start_local((unsigned long)t, runs_once, (unsigned long)t, stack_top(0), 15,
+				    NO_FAULT_EP);
+	spawn_affinity = saved;
+	CHECK_EQ(e, 0);
+	/* No yield, no blocking: DEBUG_STATS now and then.  Three ticks of
+	 * this hart with no hart woken and the thread not run: it was left. */
+	kstats_t a, b;
+	CHECK_EQ(kstats(&a), 0);
+	for (unsigned long i = 0; pp.ran_on == 0; i++) {
+		if (i % 4096 != 0)
+			continue;
+		CHECK_EQ(kstats(&b), 0);
+		if (b.timer_ticks - a.timer_ticks >= 3 && b.smp_wakeups == a.smp_wakeups &&
+		    pp.ran_on == 0)
+			return FAIL("a thread kept for a busy hart was not moved in %lu ticks",
+				    b.timer_ticks - a.timer_ticks);
+	}
+	CHECK(pp.ran_on != 1); /* not hart 0, ours */
+	kill_thread((unsigned long)t);
+	return 0;
+}
+
 /* ---- two harts, one copy-on-write page ---- */
 
 #define COW_ROUNDS 40
@@ -488,5 +595,6 @@ const test_t tests_smp[] = {
     {"smp_affinity", test_smp_affinity},	 {"smp_parallel", test_smp_parallel},
     {"smp_cow_race", test_smp_cow_race},	 {"smp_fork_writer", test_smp_fork_writer},
     {"smp_unmap_writer", test_smp_unmap_writer}, {"smp_storm", test_smp_storm},
+    {"smp_ipc_stays", test_smp_ipc_stays},	 {"smp_kept_moves", test_smp_kept_moves},
 };
 const int tests_smp_count = sizeof(tests_smp) / sizeof(tests_smp[0]);

@@ -39,6 +39,7 @@ typedef struct cpu {
 	uint32_t evict;		   /* set by the big lock's holder: drop cur_thread (kern/smp.c) */
 	uint32_t lock_sleep;	   /* in wfi waiting for the big lock ... */
 	uint32_t lock_ticket;	   /* ... to serve this ticket */
+	uint32_t smp_keep;	   /* this kernel entry is a system call (smp_wake_idle) */
 	uint32_t spurious_repeats; /* aspace_fault_spurious: same fault again */
 	uint64_t spurious_va, spurious_pc;
 	uint32_t spurious_gen;
