@@ -571,7 +571,6 @@ static __attribute__((noinline)) bool cow_fault_slow(uint64_t addr)
 
 	if (smp) {
 		big_lock();
-		this_cpu()->smp_keep = 0;
 		if (!sched_current())
 			kern_return_to_user(); /* evicted while waiting */
 	}

@@ -90,6 +90,7 @@ void big_lock(void)
 		spins = 0;
 	}
 	big.holder = (int32_t)c->index;
+	c->smp_keep = 0; /* syscall_smp sets it */
 }
 
 void big_unlock(void)
@@ -168,7 +169,6 @@ void smp_idle(void)
 	big_unlock();
 	arch_idle_wait(); /* timer ticks are taken without the lock */
 	big_lock();
-	this_cpu()->smp_keep = 0; /* woken, not in a system call */
 	smp_idle_mask &= ~bit;
 	/* Take what woke us (device, IPI) under the lock. */
 	arch_intr_window();

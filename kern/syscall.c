@@ -130,7 +130,6 @@ static inline __attribute__((always_inline)) void trace_entry(const trapframe_t 
 static __attribute__((noinline)) bool syscall_smp(trapframe_t *tf, uint64_t no)
 {
 	big_lock();
-	this_cpu()->smp_keep = 0;
 	if (!sched_current())
 		kern_return_to_user(); /* evicted while waiting */
 	this_cpu()->smp_keep = 1;      /* smp_wake_idle: a system call */

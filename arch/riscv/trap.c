@@ -200,8 +200,7 @@ void trap_user(trapframe_t *tf)
 	bool smp = smp_on();
 
 	if (smp) {
-		big_lock();
-		this_cpu()->smp_keep = 0; /* an interrupt or a fault: wake every hart needed */
+		big_lock(); /* an interrupt or a fault: smp_keep 0 */
 		if (!this_cpu()->cur_thread) {
 			/* Evicted while waiting for the lock: tf is no longer
 			 * ours to read; the interrupt, if one, stays pending. */
