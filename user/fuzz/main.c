@@ -1125,7 +1125,7 @@ static unsigned long bad_ptr(void)
 	case 0: return 0;
 	case 1: return KERNEL_VA + rn(PAGE_SIZE);
 	case 2: return ~0UL - rn(64);		    /* wraps */
-	case 3: return USER_TOP - 8 * (1 + rn(6)); /* an invocation straddles 2^38 */
+	case 3: return USER_TOP - 8 * (1 + rn(6));  /* an invocation straddles 2^38 */
 	default: return 0x30000000UL + 8 * rn(512); /* unmapped */
 	}
 }

@@ -202,18 +202,19 @@ long proc_start(proc_t *p, const uint64_t regs[32])
  */
 long proc_fork(proc_t *parent, unsigned long flags, unsigned long quota)
 {
+	unsigned long q = quota ? quota : parent->quota;
 	proc_t *c;
 	batch_t b = {0};
 	long e;
 
 	if ((c = proc_free_entry(&e)) == NULL)
 		return e;
-	proc_add_objects(&b, c, px(parent, PX_POOL), quota ? quota : parent->quota);
+	proc_add_objects(&b, c, px(parent, PX_POOL), q);
 	batch_add(&b, px(c, PX_POOL), POOL_CREATE, CAP_ASPACE, px(c, PX_ASPACE), 0, 0);
 	batch_add(&b, px(parent, PX_ASPACE), ASPACE_CLONE, px(c, PX_ASPACE),
 		  (flags & PS_FORK_EAGER) ? CLONE_EAGER : 0, 0, 0);
 	batch_add(&b, px(parent, PX_THREAD), THREAD_READ_REGS, (unsigned long)fork_regs, 0, 0, 0);
-	if ((e = proc_made(c, &b, parent->pid, quota ? quota : parent->quota)) < 0)
+	if ((e = proc_made(c, &b, parent->pid, q)) < 0)
 		return e;
 	/* The parent waits in SYS_CALL, its pc already past the ecall: the
 	 * child returns from the same call with a0 = 0 and w0 (a2) = 0. */
