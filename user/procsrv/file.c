@@ -194,17 +194,23 @@ static long cons_write(proc_t *p, const char *data, size_t n, bool more)
  * PS_IO_CHUNK more.  Bytes leave the ring only once printed, so that what
  * a dying server had taken is printed by procsrv instead of lost.
  */
+static void cons_printed(unsigned long done)
+{
+	if (done > cons.out_taken)
+		done = cons.out_taken;
+	cons.out_head = (cons.out_head + done) % CONS_OUT;
+	cons.out_len -= done;
+	cons.out_taken = 0;
+	if (done > 0)
+		wake(WAIT_CONS_OUT);
+}
+
 static long cons_output(unsigned long done, msg_t *out)
 {
 	char *dst = (char *)&out->w[1];
 	size_t n;
 
-	if (done > cons.out_taken)
-		done = cons.out_taken;
-	cons.out_head = (cons.out_head + done) % CONS_OUT;
-	cons.out_len -= done;
-	if (done > 0)
-		wake(WAIT_CONS_OUT);
+	cons_printed(done);
 	n = cons.out_len < PS_IO_CHUNK ? cons.out_len : PS_IO_CHUNK;
 	for (size_t i = 0; i < n; i++)
 		dst[i] = cons.out[(cons.out_head + i) % CONS_OUT];
@@ -687,8 +693,40 @@ void file_exit(proc_t *p)
 	}
 }
 
-void file_flush_console(void)
+/*
+ * procsrv is ending while the console server holds a chunk it may have
+ * printed in part: wait for its next request, which says how much it
+ * printed (PS_CONS_OUTPUT; answered with nothing more) or hands over
+ * input (refused now), so that procsrv prints the rest and every byte
+ * comes out once.  The server never waits on its notification while it
+ * holds a chunk (user/console: pull_output), so the request comes.
+ * Other processes' requests get no answer: they are ended next.  A fault
+ * of the server, or anything else from it, ends the wait.
+ */
+static void cons_drain(unsigned long ep)
 {
+	while (cons.server != NULL && cons.out_taken > 0) {
+		sysret_t r = sys_recv(ep, 0);
+		msg_t out = {MSG_INFO(0, 4), {0, 0, 0, 0}, 0};
+
+		if (r.r0 < 0)
+			return;
+		if (proc_by_badge(r.r[5]) != cons.server)
+			continue;
+		switch (MSG_LABEL(r.r[0])) {
+		case PS_CONS_OUTPUT:
+			cons_printed(r.r[1]);
+			sys_reply(&out); /* w0 = 0 bytes: it goes to wait */
+			return;
+		case PS_CONS_INPUT: sys_reply(&out); break; /* w0 = 0: refused */
+		default: return;
+		}
+	}
+}
+
+void file_flush_console(unsigned long ep)
+{
+	cons_drain(ep);
 	/* Stop the server first: on another hart it could still be printing
 	 * what it took, between the lines flushed here. */
 	if (cons.server != NULL)

@@ -338,7 +338,7 @@ void procsrv_finish(int status)
 
 	/* The console server first, so that what it has not printed yet
 	 * comes out before the verdict. */
-	file_flush_console();
+	file_flush_console(ep);
 	/* Everything left is an orphan of init: end it. */
 	while ((p = proc_next(NULL)) != NULL) {
 		if (p->state == P_ALIVE)

@@ -152,7 +152,7 @@ bool cons_is_server(const proc_t *p);
 /* procsrv's own lines, in order with what processes print. */
 int cons_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print what the console server has not yet (procsrv is ending). */
-void file_flush_console(void);
+void file_flush_console(unsigned long ep);
 /* Open files and pipes left (0 once every process is gone). */
 long file_leaks(void);
 
