@@ -261,24 +261,39 @@ arch_copy_user:
 	sd	t0, CPU_FIXUP_PC(tp)
 	li	t1, SSTATUS_SUM_BIT
 	csrs	sstatus, t1
-	/* Word copy when dst, src and n are all 8-aligned, else bytes. */
+	/* When dst, src and n are all 8-aligned: 32 bytes a round, then
+	 * words (batches, registers and messages are); else bytes.  Loops
+	 * run until src reaches its end (a3). */
 	or	t2, a0, a1
 	or	t2, t2, a2
 	andi	t2, t2, 7
+	add	a3, a1, a2
 	bnez	t2, 2f
-1:	beqz	a2, 3f
+	andi	a4, a2, -32
+	add	a4, a1, a4
+	beq	a1, a4, 1f
+4:	ld	t2, 0(a1)
+	ld	t3, 8(a1)
+	ld	t4, 16(a1)
+	ld	t5, 24(a1)
+	sd	t2, 0(a0)
+	sd	t3, 8(a0)
+	sd	t4, 16(a0)
+	sd	t5, 24(a0)
+	addi	a1, a1, 32
+	addi	a0, a0, 32
+	bne	a1, a4, 4b
+1:	beq	a1, a3, 3f
 	ld	t2, 0(a1)
 	sd	t2, 0(a0)
-	addi	a0, a0, 8
 	addi	a1, a1, 8
-	addi	a2, a2, -8
+	addi	a0, a0, 8
 	j	1b
-2:	beqz	a2, 3f
+2:	beq	a1, a3, 3f
 	lb	t2, 0(a1)
 	sb	t2, 0(a0)
-	addi	a0, a0, 1
 	addi	a1, a1, 1
-	addi	a2, a2, -1
+	addi	a0, a0, 1
 	j	2b
 3:	csrc	sstatus, t1
 	sd	zero, CPU_FIXUP_PC(tp)

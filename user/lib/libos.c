@@ -116,23 +116,6 @@ long cap_mint(unsigned long cspace, unsigned long src, unsigned long dst, unsign
 	return sys_invoke(cspace, CSPACE_MINT, src, dst, rights, badge, 0).r0;
 }
 
-void batch_add(batch_t *b, unsigned long slot, unsigned long label, unsigned long a2,
-	       unsigned long a3, unsigned long a4, unsigned long a5)
-{
-	if (b->n == BATCH_MAX) {
-		b->overflow = 1;
-		return;
-	}
-	invocation_t *op = &b->op[b->n++];
-	op->slot = slot;
-	op->label = label;
-	op->arg[0] = a2;
-	op->arg[1] = a3;
-	op->arg[2] = a4;
-	op->arg[3] = a5;
-	op->arg[4] = 0;
-}
-
 long batch_run(batch_t *b, unsigned long flags)
 {
 	long e = E_NOSPC;

@@ -96,8 +96,9 @@ static long inv(unsigned long slot, unsigned long label, unsigned long a2, unsig
 static void proc_release(proc_t *p)
 {
 	static const unsigned order[] = {PX_THREAD, PX_CSPACE, PX_ASPACE, PX_NTFN, PX_EP, PX_POOL};
-	batch_t b = {0};
+	batch_t b;
 
+	batch_init(&b);
 	batch_add(&b, px(p, PX_CSPACE), CSPACE_DELETE, SLOT_THREAD, 0, 0, 0);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		batch_add(&b, SLOT_CSPACE, CSPACE_DELETE, px(p, order[i]), 0, 0, 0);
@@ -159,10 +160,11 @@ static long proc_made(proc_t *p, batch_t *b, long ppid, unsigned long quota)
 proc_t *proc_create(long ppid, unsigned long parent_pool, unsigned long quota, long *err)
 {
 	proc_t *p = proc_free_entry(err);
-	batch_t b = {0};
+	batch_t b;
 
 	if (p == NULL)
 		return NULL;
+	batch_init(&b);
 	proc_add_objects(&b, p, parent_pool, quota);
 	*err = proc_made(p, &b, ppid, quota);
 	return *err < 0 ? NULL : p;
@@ -189,8 +191,9 @@ static void proc_add_start(batch_t *b, proc_t *p, const uint64_t regs[32])
 
 long proc_start(proc_t *p, const uint64_t regs[32])
 {
-	batch_t b = {0};
+	batch_t b;
 
+	batch_init(&b);
 	proc_add_start(&b, p, regs);
 	return batch_run(&b, 0);
 }
@@ -204,11 +207,12 @@ long proc_fork(proc_t *parent, unsigned long flags, unsigned long quota)
 {
 	unsigned long q = quota ? quota : parent->quota;
 	proc_t *c;
-	batch_t b = {0};
+	batch_t b;
 	long e;
 
 	if ((c = proc_free_entry(&e)) == NULL)
 		return e;
+	batch_init(&b);
 	proc_add_objects(&b, c, px(parent, PX_POOL), q);
 	batch_add(&b, px(c, PX_POOL), POOL_CREATE, CAP_ASPACE, px(c, PX_ASPACE), 0, 0);
 	batch_add(&b, px(parent, PX_ASPACE), ASPACE_CLONE, px(c, PX_ASPACE),
@@ -365,7 +369,9 @@ long proc_exec(proc_t *p, size_t len)
 	 * the thread stops, moves to the new address space with the new
 	 * registers, the new space replaces the old in both cspaces (which
 	 * destroys the old one), and the thread runs again. */
-	batch_t b = {0};
+	batch_t b;
+
+	batch_init(&b);
 	batch_add(&b, th, THREAD_SUSPEND, 0, 0, 0, 0);
 	batch_add(&b, th, THREAD_CONFIGURE, px(p, PX_NEWAS), px(p, PX_CSPACE), px(p, PX_EP),
 		  PROC_PRIO);

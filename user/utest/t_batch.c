@@ -171,6 +171,8 @@ static int test_batch_refused(void)
 	CHECK_EQ(cap_delete((unsigned long)s), 0);
 	/* libos's batch_t refuses one invocation too many: nothing runs. */
 	static batch_t b;
+
+	batch_init(&b);
 	for (int i = 0; i <= BATCH_MAX; i++)
 		batch_add(&b, SLOT_POOL, POOL_CREATE, CAP_ENDPOINT, (unsigned long)s, 0, 0);
 	CHECK_EQ(batch_run(&b, BATCH_ALL), E_NOSPC);
