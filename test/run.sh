@@ -3,8 +3,8 @@
 #
 # Tiers: host unit tests (build/unit/test_*, sanitizers on), the SPIN
 # model of the copy-on-write protocol (test/model/), the layout check,
-# the benchmark tools on fixtures (test/bench/, no QEMU), and the
-# QEMU tests (test/qemu/).  Each prints "PASS: name" / "FAIL: name" lines;
+# the benchmark tools (test/bench/: on fixtures, and the profiler once on
+# QEMU), and the QEMU tests (test/qemu/).  Each prints "PASS: name" / "FAIL: name" lines;
 # a binary that dies without printing its own FAIL line (a sanitizer
 # abort) counts as one failure.
 set -u
@@ -42,6 +42,7 @@ fi
 echo "== benchmark tools"
 bash test/bench/results-test.sh | record
 bash test/bench/compare-test.sh | record
+bash test/bench/iprof-test.sh build/kernel.elf build/user | record
 
 echo "== QEMU boot tests"
 bash test/qemu/boot.sh build/kernel.elf | record

@@ -103,6 +103,41 @@ static uint64_t fork_exit_wait_traced(int n, unsigned long mask)
 	return median(n);
 }
 
+/*
+ * The window of `make profile` (tools/iprof.sh): QEMU logs every
+ * instruction, and the profile counts those between the two calls of
+ * profile_mark around one sample.  Not inlined: its address is the mark.
+ */
+static __attribute__((noinline)) void profile_mark(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+/* One fork + exit + wait, traced with mask (0: not traced) as
+ * fork_exit_wait_traced does, between profile marks if mark. */
+static uint64_t profile_sample(unsigned long mask, int mark)
+{
+	static trace_event_t ev[16];
+	uint64_t n;
+
+	if (mask && sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_START, mask, 0, 0, 0).r0 < 0) {
+		printf("pbench: cannot start the trace\n");
+		exit(1);
+	}
+	if (mark)
+		profile_mark();
+	n = one_fork_exit_wait(0);
+	if (mark)
+		profile_mark();
+	if (mask) {
+		sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_STOP, 0, 0, 0, 0);
+		while (sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_READ, (unsigned long)ev, 16, 0, 0)
+			   .r0 > 0)
+			;
+	}
+	return n;
+}
+
 /* fork + execv of a program that exits at once + waitpid. */
 static uint64_t fork_exec_wait(int n)
 {
@@ -399,6 +434,21 @@ int main(int argc, char **argv)
 		row("fork_exit_wait_cow_0m_traced_mask", fork_exit_wait_traced(21, mask));
 		printf("BENCH: fork_exit_wait_cow_0m_traced_mask_events %lu events\n",
 		       (unsigned long)traced_events);
+		return 0;
+	}
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "profile") == 0) {
+		/* "pbench:profile:MIB[:MASK]": with a MIB MiB heap, warm-up
+		 * samples, then one sample between profile marks, traced with
+		 * the TRACE_M_* classes MASK if given (tools/iprof.sh). */
+		unsigned long mask = argc == 4 ? strtoul(argv[3], NULL, 0) : 0;
+
+		heap_to((size_t)atoi(argv[2]) << 20);
+		for (int i = 0; i < 3; i++)
+			profile_sample(mask, 0);
+		printf("pbench: profiled sample: %lu instructions\n",
+		       (unsigned long)profile_sample(mask, 1));
+		if (mask)
+			sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_FREE, 0, 0, 0, 0);
 		return 0;
 	}
 	if (argc > 1) { /* "pbench:N": only the N MiB fork row, for profiling */
