@@ -8,7 +8,6 @@
  * it.  Minting sets a badge once: a badged capability cannot be re-badged,
  * and only endpoints and notifications carry badges.
  */
-#include <string.h>
 
 #include <abi/error.h>
 #include <kern/assert.h>
@@ -80,11 +79,14 @@ void cspace_destroy(cspace_t *cs)
 		if (c->type != CAP_NULL)
 			cap_drop(c);
 	}
+	/* Every slot is empty now (cap_drop clears it) and the rest of each
+	 * page was never written: the pages go back as known-zero frames,
+	 * which the next cspace or page table takes without zeroing. */
 	for (uint32_t i = 0; i < cs->npages; i++) {
 		if (cs->obj.pool)
-			pool_free_frame(cs->obj.pool, cs->pages[i]);
+			pool_free_zeroed_frame(cs->obj.pool, cs->pages[i]);
 		else
-			frame_unref(cs->pages[i]);
+			frame_free_zeroed(cs->pages[i]);
 	}
 }
 
@@ -132,7 +134,7 @@ void perform_cspace_op(const cspace_op_t *op)
 	case CSPACE_DELETE: cap_drop(op->dst); break;
 	case CSPACE_MOVE:
 		*op->dst = *op->src;
-		memset(op->src, 0, sizeof(*op->src));
+		*op->src = (cap_t){0};
 		break;
 	case CSPACE_COPY:
 	case CSPACE_MINT:
