@@ -181,10 +181,12 @@ void aspace_destroy(aspace_t *as)
 	arch_pt_destroy(as->root, leaf_drop, table_free, as);
 	assert(as->tables == 0);
 	as->leaves = 0;
-	if (as->pool) /* the root still holds the kernel's entries */
-		pool_free_frame(as->pool, as->root);
+	/* The root is all zero now: the next root or table takes it without
+	 * zeroing (a debug kernel checks that). */
+	if (as->pool)
+		pool_free_zeroed_frame(as->pool, as->root);
 	else
-		frame_unref(as->root);
+		frame_free_zeroed(as->root);
 }
 
 static unsigned rights_to_vm(uint64_t rights)

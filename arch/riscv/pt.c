@@ -359,6 +359,8 @@ void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void 
 		r[i] = 0;
 	}
 	*occ(root) = 0;
+	for (int i = 0; i < kernel_nidx; i++) /* what arch_pt_init_root copied */
+		r[kernel_idx[i]] = 0;
 }
 
 int arch_pt_remap(paddr_t root, uaddr_t va, paddr_t pa, unsigned vm)

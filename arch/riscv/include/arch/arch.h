@@ -183,9 +183,10 @@ int arch_pt_unmap(paddr_t root, uaddr_t va, paddr_t *old, pt_free_fn free_table,
 int arch_pt_protect(paddr_t root, uaddr_t va, unsigned vm);
 /* Drop every user leaf and free every user table page with free_table()
  * (not the root); a sparse table is cleared back to all zero first and
- * freed with zeroed set; leaves the user half empty.  A leaf whose frame keeps
- * other references loses one inline (frame_unref_shared_fast); the rest
- * go to leaf(). */
+ * freed with zeroed set.  Leaves the root all zero, the kernel's entries
+ * that arch_pt_init_root copied cleared too: the caller frees it as a
+ * known-zero frame.  A leaf whose frame keeps other references loses one
+ * inline (frame_unref_shared_fast); the rest go to leaf(). */
 void arch_pt_destroy(paddr_t root, pt_leaf_fn leaf, pt_free_fn free_table, void *ctx);
 /* Replace the existing leaf at va by (pa, vm); E_NOENT if unmapped.  The
  * caller fences the TLB before dropping the old frame. */
