@@ -80,8 +80,9 @@ bool frame_unref(paddr_t pa);
 
 /* Free a frame whose one reference the caller holds and whose contents
  * the caller has set back to all zero (a page table emptied entry by
- * entry): the next zeroed allocation can skip zeroing it.  (DEBUG builds
- * poison it like any freed frame.) */
+ * entry, a root, a cspace's slot page with every slot empty): the next
+ * zeroed allocation can skip zeroing it.  (DEBUG builds check it is zero,
+ * then poison it like any freed frame.) */
 void frame_free_zeroed(paddr_t pa);
 
 /* frame_unref, also telling the frame's owner token before the drop. */

@@ -4,14 +4,16 @@
     iprof.py profile LOG KERNEL PBENCH USERDIR OUT.tsv [TOP]
     iprof.py diff A.tsv B.tsv [TOP]
 
-profile: LOG is what `qemu -one-insn-per-tb -d exec,nochain` writes (a
-FIFO from tools/iprof.sh): one "Trace" line before each instruction with
-its pc.  The window is the instructions between the two calls of pbench's
-profile_mark (excluding both).  Each kernel pc is charged to the kernel
-function holding it; each run of user pcs between two kernel entries to
-one program, the one of USERDIR/*.elf in whose text the most of the run's
-pcs are instruction starts (programs share addresses), and then to its
-function; OpenSBI's (M-mode instructions count too) to "(opensbi)".  Writes OUT.tsv (function, instructions, calls: entries at the
+profile: LOG is what QEMU writes with one instruction per translation
+block and `-d exec,nochain` (a pipe from tools/iprof.sh): one "Trace"
+line before each instruction with its pc and privilege.  The window is
+the instructions between the two user-mode executions of pbench's
+profile_mark (excluding both).  Each supervisor-mode pc is charged to the
+kernel function holding it; each run of user-mode pcs between two kernel
+entries to one program, the one of USERDIR/*.elf in whose text the most
+of the run's pcs are instruction starts (programs share addresses), and
+then to its function; machine-mode ones (OpenSBI: they count too) to
+"(opensbi)".  Writes OUT.tsv (function, instructions, calls: entries at the
 function's first instruction) and prints the TOP functions.
 
 diff: the functions whose counts differ between two profiles, the largest
@@ -25,9 +27,8 @@ import subprocess
 import sys
 
 
-# Where OpenSBI runs (QEMU virt: RAM from 0x80000000, the kernel at
-# 0x80200000); user programs' text is far below.
-FIRMWARE = (0x80000000, 0x80200000)
+# The kernel's virtual addresses: the top of Sv39's upper half.
+KERNEL_BASE = 0xffffffff80000000
 
 
 def symbols(elf):
@@ -64,19 +65,40 @@ def lookup(syms, pc):
 
 
 def window(log, mark):
-    """The pcs between the first two executions of mark.  Reads the log to
-    its end: QEMU must not block on a FIFO nobody reads."""
-    pcs, state = [], 0  # 0: before, 1: inside, 2: done
+    """The (pc, mode) of the instructions between the first two executions
+    of mark in user mode.  mode is the privilege QEMU's TB flags carry in
+    their low bits (MEM_IDX: 0 user, 1 or 2 supervisor, 3 machine).  A
+    "Stopped execution of TB chain before ... [pc]" line right after a
+    Trace line of that pc means the block did not run (it runs, and is
+    logged, again later): that Trace line is taken back.  Reads the log to
+    its end: QEMU must not block on a pipe nobody reads."""
+    pcs, state = [], 0  # state 0: before, 1: inside, 2: done
+    last = None  # what the last Trace line did: "mark", "pc" or None
     with open(log, errors="replace") as f:
         for line in f:
-            if state == 2 or not line.startswith("Trace"):
+            if state == 2:
+                continue
+            if line.startswith("Stopped execution of TB chain before"):
+                b = line.find("[")
+                pc = int(line[b + 1:line.index("]", b)], 16)
+                if last == "pc" and pcs and pcs[-1][0] == pc:
+                    pcs.pop()
+                elif last == "mark" and pc == mark:
+                    state -= 1
+                last = None
+                continue
+            if not line.startswith("Trace"):
                 continue
             b = line.find("[")
-            pc = int(line[b + 1:line.index("]", b)].split("/")[1], 16)
-            if pc == mark:
+            fields = line[b + 1:line.index("]", b)].split("/")
+            pc, mode = int(fields[1], 16), int(fields[2], 16) & 3
+            last = None
+            if pc == mark and mode == 0:
                 state += 1
+                last = "mark"
             elif state == 1:
-                pcs.append(pc)
+                pcs.append((pc, mode))
+                last = "pc"
     if state != 2:
         sys.exit("iprof: the log has no complete window between two profile marks")
     return pcs
@@ -96,22 +118,22 @@ def profile(log, kernel, pbench, userdir, out, top):
     counts, calls = collections.Counter(), collections.Counter()
     i = 0
     while i < len(pcs):
-        pc = pcs[i]
-        if pc >= 1 << 63:  # kernel: the upper half of Sv39
-            f = lookup(ksyms, pc)
+        pc, mode = pcs[i]
+        if mode == 3:  # OpenSBI, M-mode: its instructions count too
+            counts["(opensbi)"] += 1
+            i += 1
+            continue
+        if mode != 0:  # the kernel
+            f = lookup(ksyms, pc) if pc >= KERNEL_BASE else "(kernel, untranslated)"
             counts[f] += 1
             if pc in kstart:
                 calls[f] += 1
             i += 1
             continue
-        if FIRMWARE[0] <= pc < FIRMWARE[1]:  # OpenSBI, M-mode
-            counts["(opensbi)"] += 1
-            i += 1
-            continue
         j = i
-        while j < len(pcs) and pcs[j] < FIRMWARE[0]:
+        while j < len(pcs) and pcs[j][1] == 0:
             j += 1
-        run = pcs[i:j]
+        run = [x for x, _ in pcs[i:j]]
         # pbench first on a tie: the profiled program.
         best = max(progs, key=lambda p: (sum(x in progs[p][1] for x in run), p == "pbench"))
         syms = progs[best][0]
