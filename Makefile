@@ -341,13 +341,15 @@ bench-compare: deps
 
 # Where one fork + exit + wait spends its instructions, function by
 # function (tools/iprof.sh; docs/BENCHMARKS.md, "Profiles"): MIB=heap size
-# (default 0), MASK=trace classes recorded (default: not traced), TOP=rows.
+# (default 0), OP=exec for fork + exec + wait instead, MASK=trace classes
+# recorded (default: not traced), TOP=rows.
 # Two profiles side by side: python3 tools/iprof.py diff A.tsv B.tsv
 MIB ?= 0
 .PHONY: profile
 profile: deps
 	@$(MAKE) --no-print-directory DEBUG=0 all
-	@bash tools/iprof.sh build/release/kernel.elf build/release/user $(MIB) $(MASK)
+	@bash tools/iprof.sh build/release/kernel.elf build/release/user \
+		$(if $(filter exec,$(OP)),exec,$(MIB)) $(MASK)
 
 # A long syscall-fuzzer run (user/fuzz, then user/pfuzz with PROCS
 # processes of PCALLS steps): make fuzz SEED=7 CALLS=1000000
@@ -387,7 +389,7 @@ help:
 	@echo "make bench-compare  results beside docs/bench/baseline.csv (BASELINE=file);"
 	@echo "                fails if a counted row is more than 5% worse (runs make bench"
 	@echo "                if stale)"
-	@echo "make profile   one fork+exit+wait, instructions per function (MIB=n MASK=classes)"
+	@echo "make profile   one fork+exit+wait, instructions per function (MIB=n OP=exec MASK=classes)"
 	@echo "make fuzz       a long syscall-fuzzer run (SEED=N CALLS=M; PCALLS=K PROCS=P for pfuzz)"
 	@echo "make sdimage    SD-card image for U-Boot -> build/sdimage.img (APPEND=bootargs)"
 	@echo "make clean      remove build/"

@@ -7,8 +7,9 @@
 profile: LOG is what QEMU writes with one instruction per translation
 block and `-d exec,nochain` (a pipe from tools/iprof.sh): one "Trace"
 line before each instruction with its pc and privilege.  The window is
-the instructions between the two user-mode executions of pbench's
-profile_mark (excluding both).  Each supervisor-mode pc is charged to the
+the instructions between pbench's two calls of profile_mark (from after
+the first's entry to the second's; a user-mode execution of its address
+counts only if a return to one of its call sites follows).  Each supervisor-mode pc is charged to the
 kernel function holding it; each run of user-mode pcs between two kernel
 entries to one program, the one of USERDIR/*.elf in whose text the most
 of the run's pcs are instruction starts (programs share addresses), and
@@ -64,41 +65,80 @@ def lookup(syms, pc):
     return syms[1][i] if i >= 0 else "?"
 
 
-def window(log, mark):
-    """The (pc, mode) of the instructions between the first two executions
-    of mark in user mode.  mode is the privilege QEMU's TB flags carry in
-    their low bits (MEM_IDX: 0 user, 1 or 2 supervisor, 3 machine).  A
-    "Stopped execution of TB chain before ... [pc]" line right after a
-    Trace line of that pc means the block did not run (it runs, and is
-    logged, again later): that Trace line is taken back.  Reads the log to
-    its end: QEMU must not block on a pipe nobody reads."""
-    pcs, state = [], 0  # state 0: before, 1: inside, 2: done
-    last = None  # what the last Trace line did: "mark", "pc" or None
+def return_sites(elf, func):
+    """The addresses right after each call of func in elf."""
+    out = subprocess.run(["riscv64-unknown-elf-objdump", "-d", "--no-show-raw-insn", elf],
+                         check=True, capture_output=True, text=True).stdout
+    sites, after_call = set(), False
+    for line in out.splitlines():
+        head = line.split(":", 1)[0].strip()
+        if not line.startswith(" ") or not head:
+            continue
+        try:
+            addr = int(head, 16)
+        except ValueError:
+            continue
+        if after_call:
+            sites.add(addr)
+        after_call = "jal" in line and line.rstrip().endswith("<%s>" % func)
+    return sites
+
+
+def trace_lines(log):
+    """(pc, mode) of each instruction QEMU's log says ran.  mode is the
+    privilege in the low bits of the TB flags (MEM_IDX: 0 user, 1 or 2
+    supervisor, 3 machine).  A "Stopped execution of TB chain before ...
+    [pc]" line right after the Trace line of that pc means the block did
+    not run (it runs, and is logged, again later): that line is dropped."""
+    held = None
     with open(log, errors="replace") as f:
         for line in f:
-            if state == 2:
-                continue
             if line.startswith("Stopped execution of TB chain before"):
                 b = line.find("[")
-                pc = int(line[b + 1:line.index("]", b)], 16)
-                if last == "pc" and pcs and pcs[-1][0] == pc:
-                    pcs.pop()
-                elif last == "mark" and pc == mark:
-                    state -= 1
-                last = None
+                if held is not None and held[0] == int(line[b + 1:line.index("]", b)], 16):
+                    held = None
                 continue
             if not line.startswith("Trace"):
                 continue
             b = line.find("[")
             fields = line[b + 1:line.index("]", b)].split("/")
-            pc, mode = int(fields[1], 16), int(fields[2], 16) & 3
-            last = None
-            if pc == mark and mode == 0:
+            if held is not None:
+                yield held
+            held = (int(fields[1], 16), int(fields[2], 16) & 3)
+    if held is not None:
+        yield held
+
+
+def window(log, mark, returns):
+    """The (pc, mode) of the instructions between pbench's two calls of
+    its profile mark.  Other programs may have an instruction at the same
+    address: an execution of mark in user mode counts only if one of its
+    return sites (returns) follows within 16 user-mode instructions.
+    Reads the log to its end: QEMU must not block on a pipe nobody reads."""
+    pcs, state = [], 0  # state 0: before, 1: inside, 2: done
+    pending, after, users = False, [], 0  # a mark not yet confirmed
+    for pc, mode in trace_lines(log):
+        if state == 2:
+            continue
+        if pending:
+            after.append((pc, mode))
+            if mode == 0 and pc in returns:  # pbench's mark: confirmed
+                pending = False
+                if state == 0:
+                    pcs = after  # the rest of the mark's body is in
                 state += 1
-                last = "mark"
-            elif state == 1:
-                pcs.append((pc, mode))
-                last = "pc"
+            elif mode == 0:
+                users += 1
+                if users > 16:  # another program's instruction
+                    pending = False
+                    if state == 1:
+                        pcs.append((mark, 0))
+                        pcs.extend(after)
+            continue
+        if pc == mark and mode == 0:
+            pending, after, users = True, [], 0
+        elif state == 1:
+            pcs.append((pc, mode))
     if state != 2:
         sys.exit("iprof: the log has no complete window between two profile marks")
     return pcs
@@ -109,7 +149,7 @@ def profile(log, kernel, pbench, userdir, out, top):
     mark = dict(zip(symbols(pbench)[1], symbols(pbench)[0])).get("profile_mark")
     if mark is None:
         sys.exit("iprof: %s has no profile_mark" % pbench)
-    pcs = window(log, mark)
+    pcs = window(log, mark, return_sites(pbench, "profile_mark"))
     progs = {}
     for elf in sorted(glob.glob(os.path.join(userdir, "*.elf"))):
         name = os.path.basename(elf)[:-4]

@@ -4,16 +4,18 @@
 #   test/bench/iprof-test.sh KERNEL USERDIR
 #
 # 1. iprof.py on a made-up execution log (no QEMU): exactly the
-#    instructions between the two user-mode profile marks, each charged
+#    instructions between pbench's two calls of its profile mark (an
+#    execution of the mark's address not followed by a return to pbench
+#    is another program's instruction), each charged
 #    by its privilege to its kernel function, user program (a run that
 #    only procsrv's text explains to procsrv) or OpenSBI, a block QEMU
 #    logged but stopped before running not counted, calls counted at
 #    function starts; a log with one mark fails; diff shows a change; a
 #    QEMU that exits at once makes iprof.sh fail without waiting.
-# 2. A real profile (tools/iprof.sh, about half a minute): the window
+# 2. Real profiles (tools/iprof.sh, half a minute each): the window
 #    agrees with pbench's own rdinstret count of the sample and the fork's
 #    landmarks are there (one clone of the page tables, procsrv's fork,
-#    pbench's sample).
+#    pbench's sample), of fork + exit + wait and of fork + exec + wait.
 # Prints one PASS:/FAIL: line per check.
 set -u
 cd "$(dirname "$0")/../.."
@@ -42,6 +44,10 @@ line() { # line PC [MODE]: QEMU's Trace line (MODE 0 user, 1 supervisor, 3 machi
 mark=0x$(addr "$USERDIR/pbench.elf" profile_mark)
 sys=0x$(addr "$KERNEL" kern_syscall)
 umain=0x$(addr "$USERDIR/pbench.elf" main)
+# Where a call of profile_mark returns to (in profile_sample): what
+# confirms that an execution of the mark's address is pbench's.
+ret=0x$(riscv64-unknown-elf-objdump -d --no-show-raw-insn "$USERDIR/pbench.elf" |
+	awk '/jal.*<profile_mark>$/ { getline; sub(":", "", $1); print $1; exit }')
 # The first six instructions of procsrv's proc_fork: a run only procsrv's
 # text explains.
 mapfile -t fork6 < <(riscv64-unknown-elf-objdump -d --no-show-raw-insn \
@@ -49,7 +55,8 @@ mapfile -t fork6 < <(riscv64-unknown-elf-objdump -d --no-show-raw-insn \
 {
 	line "$sys"                # before the window: not counted
 	line "$mark" 1             # the mark's address in the kernel's mode: not the mark
-	line "$mark" 0
+	line "$mark" 0             # the mark, confirmed by ...
+	line "$ret" 0              # ... its return: pbench's profile_sample
 	line "$sys"                # kern_syscall, a call
 	line $((sys + 4))          # kern_syscall, no call
 	line $((sys + 8))          # logged, then not run: taken back
@@ -58,28 +65,34 @@ mapfile -t fork6 < <(riscv64-unknown-elf-objdump -d --no-show-raw-insn \
 	line "$umain" 0            # pbench's main, a call
 	line "$sys"                # a kernel entry ends the user run
 	for pc in "${fork6[@]}"; do line "$pc" 0; done
-	line "$mark" 0
+	line "$sys"
+	line "$mark" 0             # the mark's address, but no return follows:
+	for i in $(seq 17); do line "$umain" 0; done # another program's, counted
+	line "$sys"
+	line "$mark" 0             # the second mark
+	line "$ret" 0
 	line "$sys"                # after: not counted
 } >"$W/fake.log"
 python3 tools/iprof.py profile "$W/fake.log" "$KERNEL" "$USERDIR/pbench.elf" "$USERDIR" \
 	"$W/fake.tsv" >"$W/fake.out" 2>&1
 rc=$?
-want=$(printf 'kern_syscall\t3\t2\n(opensbi)\t1\t0\npbench:main\t1\t1\nprocsrv:proc_fork\t6\t1\n' | sort)
+want=$(printf '%s\t%s\t%s\n' kern_syscall 5 4 '(opensbi)' 1 0 pbench:main 18 18 \
+	pbench:profile_mark 1 1 pbench:profile_sample 1 0 procsrv:proc_fork 6 1 | sort)
 got=$(grep -v '^#' "$W/fake.tsv" 2>/dev/null | sort)
-[ $rc = 0 ] && [ "${#fork6[@]}" = 6 ] && [ "$got" = "$want" ] &&
-	grep -q '^iprof: 11 instructions in the window' "$W/fake.out"
+[ $rc = 0 ] && [ "${#fork6[@]}" = 6 ] && [ "$ret" != 0x ] && [ "$got" = "$want" ] &&
+	grep -q '^iprof: 32 instructions in the window' "$W/fake.out"
 check iprof-window $? "$(tr '\n' '|' <"$W/fake.tsv" 2>/dev/null)"
 
-head -6 "$W/fake.log" >"$W/half.log" # one mark only
+head -7 "$W/fake.log" >"$W/half.log" # one mark only
 python3 tools/iprof.py profile "$W/half.log" "$KERNEL" "$USERDIR/pbench.elf" "$USERDIR" \
 	"$W/half.tsv" >"$W/half.out" 2>&1
 [ $? != 0 ] && grep -q 'no complete window' "$W/half.out"
 check iprof-no-window $?
 
-sed 's/^kern_syscall\t3/kern_syscall\t6/' "$W/fake.tsv" >"$W/more.tsv"
+sed 's/^kern_syscall\t5/kern_syscall\t8/' "$W/fake.tsv" >"$W/more.tsv"
 python3 tools/iprof.py diff "$W/fake.tsv" "$W/more.tsv" >"$W/diff.out" 2>&1 &&
-	grep -q '^iprof: 11 -> 14 instructions (+3)' "$W/diff.out" &&
-	grep -Eq '^kern_syscall +3 +6 +\+3$' "$W/diff.out"
+	grep -q '^iprof: 32 -> 35 instructions (+3)' "$W/diff.out" &&
+	grep -Eq '^kern_syscall +5 +8 +\+3$' "$W/diff.out"
 check iprof-diff $?
 
 # A QEMU that stops at once (as one refusing an option would): iprof.sh
@@ -112,3 +125,10 @@ check iprof-real-window $? "exit $rc, window ${window:-?}, measured ${measured:-
 grep -Eq $'^arch_pt_clone\t[0-9]+\t1$' "$W/profile-0m.tsv" &&
 	grep -q '^procsrv:proc_fork' "$W/profile-0m.tsv" && grep -q '^pbench:one_fork_exit_wait' "$W/profile-0m.tsv"
 check iprof-real-landmarks $?
+
+# fork + exec + wait: the child runs ptrue, which has instructions at the
+# address of pbench's mark; the window must still be pbench's sample.
+IPROF_OUT=$W bash tools/iprof.sh "$KERNEL" "$USERDIR" exec >"$W/exec.out" 2>&1
+rc=$?
+grep -q '^ptrue:' "$W/profile-exec.tsv" 2>/dev/null && grep -q '^procsrv:exec_build' "$W/profile-exec.tsv"
+check iprof-real-exec $([ $rc = 0 ] && echo $? || echo 1) "exit $rc"

@@ -113,9 +113,12 @@ static __attribute__((noinline)) void profile_mark(void)
 	__asm__ volatile("" ::: "memory");
 }
 
-/* One fork + exit + wait, traced with mask (0: not traced) as
- * fork_exit_wait_traced does, between profile marks if mark. */
-static uint64_t profile_sample(unsigned long mask, int mark)
+/* One fork + exit + wait (or, if exec, fork + exec + wait), traced with
+ * mask (0: not traced) as fork_exit_wait_traced does, between profile
+ * marks if mark. */
+static uint64_t one_fork_exec_wait(void);
+
+static uint64_t profile_sample(int exec, unsigned long mask, int mark)
 {
 	static trace_event_t ev[16];
 	uint64_t n;
@@ -126,7 +129,7 @@ static uint64_t profile_sample(unsigned long mask, int mark)
 	}
 	if (mark)
 		profile_mark();
-	n = one_fork_exit_wait(0);
+	n = exec ? one_fork_exec_wait() : one_fork_exit_wait(0);
 	if (mark)
 		profile_mark();
 	if (mask) {
@@ -139,23 +142,28 @@ static uint64_t profile_sample(unsigned long mask, int mark)
 }
 
 /* fork + execv of a program that exits at once + waitpid. */
-static uint64_t fork_exec_wait(int n)
+static uint64_t one_fork_exec_wait(void)
 {
 	char *argv[] = {"ptrue", NULL};
-	for (int i = 0; i < n; i++) {
-		int status;
-		uint64_t t0 = instret();
-		pid_t pid = fork();
-		if (pid == 0) {
-			execv("ptrue", argv);
-			_exit(127);
-		}
-		if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0) {
-			printf("pbench: exec failed\n");
-			exit(1);
-		}
-		samples[i] = instret() - t0;
+	int status;
+	uint64_t t0 = instret();
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv("ptrue", argv);
+		_exit(127);
 	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0) {
+		printf("pbench: exec failed\n");
+		exit(1);
+	}
+	return instret() - t0;
+}
+
+static uint64_t fork_exec_wait(int n)
+{
+	for (int i = 0; i < n; i++)
+		samples[i] = one_fork_exec_wait();
 	return median(n);
 }
 
@@ -438,15 +446,19 @@ int main(int argc, char **argv)
 	}
 	if ((argc == 3 || argc == 4) && strcmp(argv[1], "profile") == 0) {
 		/* "pbench:profile:MIB[:MASK]": with a MIB MiB heap, warm-up
-		 * samples, then one sample between profile marks, traced with
-		 * the TRACE_M_* classes MASK if given (tools/iprof.sh). */
+		 * samples of fork + exit + wait, then one between profile
+		 * marks, traced with the TRACE_M_* classes MASK if given;
+		 * "pbench:profile:exec[:MASK]": the same with fork + exec +
+		 * wait (tools/iprof.sh). */
+		int exec = strcmp(argv[2], "exec") == 0;
 		unsigned long mask = argc == 4 ? strtoul(argv[3], NULL, 0) : 0;
 
-		heap_to((size_t)atoi(argv[2]) << 20);
+		if (!exec)
+			heap_to((size_t)atoi(argv[2]) << 20);
 		for (int i = 0; i < 3; i++)
-			profile_sample(mask, 0);
+			profile_sample(exec, mask, 0);
 		printf("pbench: profiled sample: %lu instructions\n",
-		       (unsigned long)profile_sample(mask, 1));
+		       (unsigned long)profile_sample(exec, mask, 1));
 		if (mask)
 			sys_invoke(SLOT_DEBUG, DEBUG_TRACE, TRACE_FREE, 0, 0, 0, 0);
 		return 0;
