@@ -113,12 +113,19 @@ def window(log, mark, returns):
     """The (pc, mode) of the instructions between pbench's two calls of
     its profile mark.  Other programs may have an instruction at the same
     address: an execution of mark in user mode counts only if one of its
-    return sites (returns) follows within 16 user-mode instructions.
+    return sites (returns) follows within 16 user-mode instructions, with
+    no other execution of mark before it (that one is then the candidate).
     Reads the log to its end: QEMU must not block on a pipe nobody reads."""
     pcs, state = [], 0  # state 0: before, 1: inside, 2: done
     pending, after, users = False, [], 0  # a mark not yet confirmed
     for pc, mode in trace_lines(log):
         if state == 2:
+            continue
+        if pending and mode == 0 and pc == mark:  # the earlier one was not pbench's
+            if state == 1:
+                pcs.append((mark, 0))
+                pcs.extend(after)
+            after, users = [], 0
             continue
         if pending:
             after.append((pc, mode))

@@ -55,7 +55,10 @@ mapfile -t fork6 < <(riscv64-unknown-elf-objdump -d --no-show-raw-insn \
 {
 	line "$sys"                # before the window: not counted
 	line "$mark" 1             # the mark's address in the kernel's mode: not the mark
-	line "$mark" 0             # the mark, confirmed by ...
+	line "$mark" 0             # another program's instruction there, and
+	line "$umain" 0            # before a return to pbench ...
+	line "$sys"
+	line "$mark" 0             # ... the mark, confirmed by ...
 	line "$ret" 0              # ... its return: pbench's profile_sample
 	line "$sys"                # kern_syscall, a call
 	line $((sys + 4))          # kern_syscall, no call
@@ -83,7 +86,7 @@ got=$(grep -v '^#' "$W/fake.tsv" 2>/dev/null | sort)
 	grep -q '^iprof: 32 instructions in the window' "$W/fake.out"
 check iprof-window $? "$(tr '\n' '|' <"$W/fake.tsv" 2>/dev/null)"
 
-head -7 "$W/fake.log" >"$W/half.log" # one mark only
+head -10 "$W/fake.log" >"$W/half.log" # one mark only
 python3 tools/iprof.py profile "$W/half.log" "$KERNEL" "$USERDIR/pbench.elf" "$USERDIR" \
 	"$W/half.tsv" >"$W/half.out" 2>&1
 [ $? != 0 ] && grep -q 'no complete window' "$W/half.out"
