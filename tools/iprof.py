@@ -9,13 +9,14 @@ block and `-d exec,nochain` (a pipe from tools/iprof.sh): one "Trace"
 line before each instruction with its pc and privilege.  The window is
 the instructions between pbench's two calls of profile_mark (from after
 the first's entry to the second's; a user-mode execution of its address
-counts only if a return to one of its call sites follows).  Each supervisor-mode pc is charged to the
-kernel function holding it; each run of user-mode pcs between two kernel
-entries to one program, the one of USERDIR/*.elf in whose text the most
-of the run's pcs are instruction starts (programs share addresses), and
-then to its function; machine-mode ones (OpenSBI: they count too) to
-"(opensbi)".  Writes OUT.tsv (function, instructions, calls: entries at the
-function's first instruction) and prints the TOP functions.
+counts only if a return to one of its call sites follows).  Each
+supervisor-mode pc is charged to the kernel function holding it; each
+run of user-mode pcs between two kernel entries to one program, the one
+of USERDIR/*.elf in whose text the most of the run's pcs are instruction
+starts (programs share addresses), and then to its function; each
+machine-mode one (OpenSBI: they count too) to "(opensbi)".  Writes
+OUT.tsv (function, instructions, calls: entries at the function's first
+instruction) and prints the TOP functions.
 
 diff: the functions whose counts differ between two profiles, the largest
 changes first.
@@ -151,18 +152,19 @@ def window(log, mark, returns):
     return pcs
 
 
-def profile(log, kernel, pbench, userdir, out, top):
-    ksyms = symbols(kernel)
-    mark = dict(zip(symbols(pbench)[1], symbols(pbench)[0])).get("profile_mark")
-    if mark is None:
-        sys.exit("iprof: %s has no profile_mark" % pbench)
-    pcs = window(log, mark, return_sites(pbench, "profile_mark"))
-    progs = {}
-    for elf in sorted(glob.glob(os.path.join(userdir, "*.elf"))):
-        name = os.path.basename(elf)[:-4]
-        progs[name] = (symbols(elf), insn_starts(elf))
+class Program:
+    """A user program: its functions and its instruction starts."""
+
+    def __init__(self, elf):
+        self.syms = symbols(elf)
+        self.starts = set(self.syms[0])
+        self.insns = insn_starts(elf)
+
+
+def charge(pcs, ksyms, progs, counts, calls):
+    """Charge each (pc, mode) of pcs to a function in counts, and each
+    function entry to calls."""
     kstart = set(ksyms[0])
-    counts, calls = collections.Counter(), collections.Counter()
     i = 0
     while i < len(pcs):
         pc, mode = pcs[i]
@@ -173,37 +175,51 @@ def profile(log, kernel, pbench, userdir, out, top):
         if mode != 0:  # the kernel
             f = lookup(ksyms, pc) if pc >= KERNEL_BASE else "(kernel, untranslated)"
             counts[f] += 1
-            if pc in kstart:
-                calls[f] += 1
+            calls[f] += pc in kstart
             i += 1
             continue
         j = i
         while j < len(pcs) and pcs[j][1] == 0:
             j += 1
         run = [x for x, _ in pcs[i:j]]
-        # pbench first on a tie: the profiled program.
-        best = max(progs, key=lambda p: (sum(x in progs[p][1] for x in run), p == "pbench"))
-        syms = progs[best][0]
-        starts = set(syms[0])
+        # The program whose text explains the run best; pbench, the
+        # profiled program, on a tie.
+        name = max(progs, key=lambda p: (sum(x in progs[p].insns for x in run), p == "pbench"))
+        prog = progs[name]
         for x in run:
-            f = "%s:%s" % (best, lookup(syms, x))
+            f = "%s:%s" % (name, lookup(prog.syms, x))
             counts[f] += 1
-            if x in starts:
-                calls[f] += 1
+            calls[f] += x in prog.starts
         i = j
-    total = len(pcs)
+
+
+def profile(log, kernel, pbench, userdir, out, top):
+    starts, names = symbols(pbench)
+    if "profile_mark" not in names:
+        sys.exit("iprof: %s has no profile_mark" % pbench)
+    mark = starts[names.index("profile_mark")]
+    pcs = window(log, mark, return_sites(pbench, "profile_mark"))
+    progs = {os.path.basename(elf)[:-4]: Program(elf)
+             for elf in sorted(glob.glob(os.path.join(userdir, "*.elf")))}
+    counts, calls = collections.Counter(), collections.Counter()
+    charge(pcs, symbols(kernel), progs, counts, calls)
     with open(out, "w") as f:
         f.write("# function\tinstructions\tcalls\n")
         for name, n in counts.most_common():
             f.write("%s\t%d\t%d\n" % (name, n, calls[name]))
+    total = len(pcs)
+
+    def share(n):
+        return 100.0 * n / max(total, 1)
+
     per_prog = collections.Counter()
     for k, n in counts.items():
         per_prog[k.split(":")[0] if ":" in k else "opensbi" if k == "(opensbi)" else "kernel"] += n
     print("iprof: %d instructions in the window: " % total +
-          ", ".join("%s %d (%.1f%%)" % (p, n, 100.0 * n / total) for p, n in per_prog.most_common()))
+          ", ".join("%s %d (%.1f%%)" % (p, n, share(n)) for p, n in per_prog.most_common()))
     print("%-40s %9s %6s %6s" % ("function", "instr", "%", "calls"))
     for name, n in counts.most_common(top):
-        print("%-40s %9d %6.1f %6d" % (name, n, 100.0 * n / total, calls[name]))
+        print("%-40s %9d %6.1f %6d" % (name, n, share(n), calls[name]))
 
 
 def load(path):
