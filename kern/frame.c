@@ -17,8 +17,9 @@
  *     the free list exactly once.
  *   - free_count == length of the two free lists == number of FREE frames.
  *     One list holds frames known to be all zero (page tables, roots and
- *     cspace slot pages emptied on destroy, release builds): zeroed allocations take from it first and
- *     skip zeroing, unzeroed ones take from the other list first.
+ *     cspace slot pages emptied on destroy, release builds): zeroed
+ *     allocations take from it first and skip zeroing, unzeroed ones take
+ *     from the other list first.
  *   - refs never exceeds FRAME_REFS_MAX (increments are bounded) and a
  *     decrement of a zero count is a kernel bug (assert).
  *   - a freed frame is filled with FRAME_POISON (DEBUG); frame_alloc checks
