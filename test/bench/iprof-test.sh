@@ -25,13 +25,7 @@ W=build/test/iprof
 rm -rf "$W"
 mkdir -p "$W"
 
-check() { # check NAME STATUS (0 = pass) [detail]
-	if [ "$2" -eq 0 ]; then
-		echo "PASS: bench/$1"
-	else
-		echo "FAIL: bench/$1${3:+: $3}"
-	fi
-}
+. test/bench/check.sh
 
 addr() { # addr ELF SYMBOL: its address in hex
 	riscv64-unknown-elf-nm "$1" | awk -v s="$2" '$3 == s { print $1; exit }'

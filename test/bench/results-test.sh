@@ -11,13 +11,7 @@ W=build/test/bench-results
 rm -rf "$W"
 mkdir -p "$W"
 
-check() { # check NAME STATUS (0 = pass) [detail]
-	if [ "$2" -eq 0 ]; then
-		echo "PASS: bench/$1"
-	else
-		echo "FAIL: bench/$1${3:+: $3}"
-	fi
-}
+. test/bench/check.sh
 
 # rejects NAME LINE: a log with LINE among good rows must fail, keep the
 # earlier results and say why on stderr.
